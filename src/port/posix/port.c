@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The posix port: Linux processes and threads.
+ *
+ * Shared memory between processes on one host is cache-coherent, so cache
+ * maintenance is a no-op here; barriers are real. "Interrupts" are played by
+ * each process's doorbell thread (drivers/mbox/linux): irq_lock holds it off
+ * with a recursive mutex and in_isr is a thread-local flag it sets while it
+ * runs callbacks.
+ */
+#define _GNU_SOURCE
+#include <amplink/errno.h>
+#include <amplink/port.h>
+#include <amplink/port_posix.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void amp_port_mb(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void amp_port_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ volatile("yield" ::: "memory");
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+void amp_port_dcache_clean(const volatile void *addr, size_t len)
+{
+	/* Coherent host: nothing to write back. The call sites still exist so a
+	 * cache emulator can check their order. */
+	(void)addr;
+	(void)len;
+}
+
+void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+
+/* ---- interrupts ------------------------------------------------------- */
+
+static pthread_mutex_t amp_posix_irq_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static _Thread_local bool amp_posix_isr_flag;
+
+uint32_t amp_port_irq_lock(void)
+{
+	pthread_mutex_lock(&amp_posix_irq_mutex);
+	return 1;
+}
+
+void amp_port_irq_unlock(uint32_t key)
+{
+	(void)key;
+	pthread_mutex_unlock(&amp_posix_irq_mutex);
+}
+
+bool amp_port_in_isr(void)
+{
+	return amp_posix_isr_flag;
+}
+
+void amp_posix_isr_enter(void)
+{
+	pthread_mutex_lock(&amp_posix_irq_mutex);
+	amp_posix_isr_flag = true;
+}
+
+void amp_posix_isr_exit(void)
+{
+	amp_posix_isr_flag = false;
+	pthread_mutex_unlock(&amp_posix_irq_mutex);
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+uint64_t amp_port_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void amp_port_sleep_us(uint32_t us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+/* ---- events: a latching word + a process-shared futex ------------------ */
+
+static long amp_futex(volatile uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+void amp_port_event_init(struct amp_event *ev)
+{
+	__atomic_store_n(&ev->word, 0, __ATOMIC_RELEASE);
+}
+
+int amp_port_event_wait(struct amp_event *ev, int64_t timeout_us)
+{
+	uint64_t deadline = 0;
+	if (timeout_us > 0) {
+		deadline = amp_port_now_ns() + (uint64_t)timeout_us * 1000u;
+	}
+	for (;;) {
+		if (__atomic_exchange_n(&ev->word, 0, __ATOMIC_ACQ_REL) != 0) {
+			return 0;
+		}
+		if (timeout_us == AMP_NO_WAIT) {
+			return AMP_ETIMEDOUT;
+		}
+		struct timespec ts, *tsp = NULL;
+		if (timeout_us > 0) {
+			uint64_t now = amp_port_now_ns();
+			if (now >= deadline) {
+				return AMP_ETIMEDOUT;
+			}
+			uint64_t left = deadline - now;
+			ts.tv_sec = (time_t)(left / 1000000000u);
+			ts.tv_nsec = (long)(left % 1000000000u);
+			tsp = &ts;
+		}
+		/* Sleeps only while the word is still 0: a post in between makes
+		 * the kernel return EAGAIN at once. */
+		amp_futex(&ev->word, FUTEX_WAIT, 0, tsp);
+	}
+}
+
+void amp_port_event_post(struct amp_event *ev)
+{
+	if (__atomic_exchange_n(&ev->word, 1, __ATOMIC_ACQ_REL) == 0) {
+		amp_futex(&ev->word, FUTEX_WAKE, 1, NULL);
+	}
+}
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+static int amp_posix_log_level(void)
+{
+	static int level = -1;
+	if (level < 0) {
+		const char *env = getenv("AMP_LOG_LEVEL");
+		level = env ? atoi(env) : AMP_LOG_WRN;
+	}
+	return level;
+}
+
+void amp_port_log(int level, const char *fmt, ...)
+{
+	static const char *const names[] = { "ERR", "WRN", "INF", "DBG" };
+	if (level > amp_posix_log_level()) {
+		return;
+	}
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "amplink[%d] %s: %s\n", (int)getpid(),
+		names[level < 0 ? 0 : (level > 3 ? 3 : level)], line);
+}
+
+void amp_port_assert_failed(const char *file, int line, const char *expr)
+{
+	fprintf(stderr, "amplink[%d] assertion failed: %s at %s:%d\n", (int)getpid(), expr, file,
+		line);
+	abort();
+}
