@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef AMP_PBUF_TESTS_H
+#define AMP_PBUF_TESTS_H
+
+/** Golden-vector replay of every vectors/pbuf case; returns the number of failures. */
+int pbuf_run_vector_tests(void);
+
+#endif
