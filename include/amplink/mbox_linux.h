@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file amplink/mbox_linux.h
+ * @brief Linux shared-memory doorbell: a mailbox between two processes.
+ *
+ * The mailbox is a small shared region (amp_shm) holding, for each of the two
+ * sides, a pending word (bit n = channel n rang; also the futex word the side
+ * sleeps on), a "sleeping" word the side sets before it sleeps, and one data
+ * slot per channel with a full flag. The layout is in
+ * src/drivers/mbox/linux/mbox_linux_layout.h (fixed-width, little-endian).
+ *
+ * Sides: each configuration names its side (0 or 1); the peer uses the other
+ * one and the mirror-image channel masks: what is outbound here is inbound
+ * there. A channel may be outbound on both sides (each direction has its own
+ * pending bit and data slot).
+ *
+ * Delivery: each process runs ONE doorbell thread, started with the first
+ * device and stopped with the last, that plays the interrupt controller for
+ * every device of this driver in the process. It takes the pending bits of
+ * the ready channels (amp_mbox_ready_mask()) with one atomic operation and
+ * runs their callbacks between amp_posix_isr_enter() and amp_posix_isr_exit():
+ * amp_port_in_isr() is true there, and amp_port_irq_lock() holds it off.
+ * Signals coalesce; receivers re-scan.
+ *
+ * Wait modes (per device; the doorbell thread spins while any of its devices
+ * asks it to):
+ *  - IRQ: sleep on the futex as soon as nothing is pending. A sender issues
+ *    FUTEX_WAKE only when the receiver has advertised that it sleeps, so a
+ *    receiver that is busy or spinning costs the sender no system call.
+ *  - POLL: never sleep; spin on the pending word with amp_port_cpu_relax().
+ *    Neither side makes a system call. Costs a CPU.
+ *  - ADAPTIVE: spin for `spin_us` after the last signal, then sleep as IRQ.
+ *
+ * The thread waits on all sleeping devices at once with futex_waitv (Linux
+ * 5.16+); on older kernels, with more than one device, it sleeps on the first
+ * and re-scans every millisecond.
+ *
+ * A peer that dies never blocks a sender: a send never waits; a data slot the
+ * dead peer did not take keeps returning AMP_EBUSY.
+ */
+#ifndef AMPLINK_MBOX_LINUX_H
+#define AMPLINK_MBOX_LINUX_H
+
+#include <amplink/mbox.h>
+#include <amplink/shm.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest MTU of the Linux doorbell (bytes per data slot). */
+#define AMP_MBOX_LINUX_MTU_MAX 56
+
+/** Most devices of this driver one process may have open at once. */
+#define AMP_MBOX_LINUX_MAX_DEVICES 16
+
+/** Size of the shared mailbox region (independent of the configuration). */
+#define AMP_MBOX_LINUX_REGION_SIZE 4288u
+
+/** How the receiving side waits for a doorbell. */
+enum amp_mbox_linux_wait {
+	AMP_MBOX_LINUX_WAIT_IRQ = 0,      /**< futex sleep */
+	AMP_MBOX_LINUX_WAIT_POLL = 1,     /**< spin, no system calls */
+	AMP_MBOX_LINUX_WAIT_ADAPTIVE = 2, /**< spin spin_us, then futex sleep */
+};
+
+/** Configuration of one side of a Linux mailbox (const; may be static). */
+struct amp_mbox_linux_cfg {
+	/** The mailbox region: name and directory; its size must be
+	 *  AMP_MBOX_LINUX_REGION_SIZE (0 is taken to mean that size). */
+	struct amp_shm_cfg shm;
+	/** 0 or 1; the peer's configuration uses the other value. */
+	uint8_t side;
+	/** Channels 0..num_channels-1 exist (1..AMP_MBOX_MAX_CHANNELS). */
+	uint32_t num_channels;
+	/** Outbound channels of this side (= inbound channels of the peer). */
+	uint32_t tx_mask;
+	/** Inbound channels of this side (= outbound channels of the peer). */
+	uint32_t rx_mask;
+	/** 0 = signalling mode; else bytes per message, 1..AMP_MBOX_LINUX_MTU_MAX.
+	 *  Both sides must agree (checked against the region header). */
+	int mtu;
+	/** How this side's doorbell thread waits for this device. */
+	enum amp_mbox_linux_wait wait;
+	/** ADAPTIVE: how long to spin after the last signal before sleeping
+	 *  (microseconds; 0 = 50). */
+	uint32_t spin_us;
+	/** IPM id mapping (enum amp_mbox_ipm_mode). ID_IN_DATA needs mtu >= 4. */
+	uint8_t ipm_mode;
+	/** ID_IN_DATA: the outbound channel amp_ipm_send() uses. */
+	uint8_t ipm_tx_channel;
+};
+
+/** Counters of one device (read with amp_mbox_linux_stats()). */
+struct amp_mbox_linux_stats {
+	uint64_t sent;         /**< successful sends */
+	uint64_t wakes;        /**< FUTEX_WAKE calls made by sends (peer was asleep) */
+	uint64_t delivered;    /**< callbacks run */
+	uint64_t sleeps;       /**< times the doorbell thread slept for this device */
+	uint64_t proto_errors; /**< malformed data from the peer (dropped, logged) */
+};
+
+/** Driver state of one side (caller-owned; opaque apart from its size). */
+struct amp_mbox_linux {
+	const struct amp_mbox_linux_cfg *cfg;
+	struct amp_mbox *mbox;
+	struct amp_shm shm;
+	struct amp_shm_cfg shm_cfg;
+	void *region;           /* == shm.base */
+	uint32_t registered;    /* 1 while known to the doorbell thread */
+	uint64_t spin_ns;
+	struct amp_mbox_linux_stats stats;
+};
+
+/**
+ * @brief Open one side of a mailbox and register it with the doorbell thread.
+ *
+ * Creates the region (zeroed) if the peer has not yet, so the two processes may
+ * start in either order. Inbound channels start disabled with no callback.
+ * @param[out] mbox  the device to fill in
+ * @param[out] drv   driver state for it
+ * @param[in]  cfg   configuration; must outlive the device
+ * @retval 0              ready
+ * @retval AMP_EINVAL     NULL argument or invalid configuration (side, masks,
+ *                        channel count, MTU, IPM settings, region size), or the
+ *                        region was set up by the peer with another channel
+ *                        count or MTU
+ * @retval AMP_EPROTO     the region holds something that is not a mailbox
+ * @retval AMP_ENOMEM     AMP_MBOX_LINUX_MAX_DEVICES devices are open already
+ * @retval AMP_EIO        the thread could not be started
+ * @retval (others)       from amp_shm_open()
+ * Context: thread only. Concurrency: any threads (serialised internally).
+ * Lifetime: @p mbox and @p drv must stay in place until amp_mbox_linux_deinit().
+ */
+int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
+			const struct amp_mbox_linux_cfg *cfg);
+
+/**
+ * @brief Close a device: no callback runs for it after this returns; stops and
+ * joins the doorbell thread when it was the last device. The region file is
+ * left for the peer (remove it with amp_shm_remove()).
+ * @retval 0          closed
+ * @retval AMP_EINVAL NULL or not open
+ * @retval AMP_EBUSY  called from a doorbell callback (would wait for itself)
+ * @retval AMP_ETIMEDOUT the doorbell thread did not let go of the device within
+ *                    2 s (the caller holds amp_port_irq_lock(), or a callback
+ *                    blocks); the device is detached but its region stays mapped
+ * Context: thread only, not from a callback, not with amp_port_irq_lock() held.
+ */
+int amp_mbox_linux_deinit(struct amp_mbox *mbox);
+
+/**
+ * @brief Copy the counters of a device.
+ * @retval 0 copied  @retval AMP_EINVAL NULL or not a Linux mailbox
+ * Context: any. Concurrency: values are read without locking (approximate).
+ */
+int amp_mbox_linux_stats(const struct amp_mbox *mbox, struct amp_mbox_linux_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AMPLINK_MBOX_LINUX_H */

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Linux shared-memory doorbell: one side of a mailbox between two processes.
+ * This file is the device (send, enable, delivery of one device's pending
+ * signals); mbox_linux_irq.c is the process-wide doorbell thread.
+ *
+ * Ordering, sender:   fill slot -> clean -> barrier -> state = FULL (release)
+ *                     -> pending |= bit (seq_cst) -> read peer's sleeping flag.
+ * Ordering, receiver: sleeping = 1 (seq_cst) -> re-read pending -> FUTEX_WAIT;
+ *                     take bits (seq_cst) -> invalidate slot -> state (acquire)
+ *                     -> copy data out -> callback -> state = EMPTY (release).
+ * The seq_cst pair (pending |= bit, read sleeping) against (sleeping = 1, read
+ * pending) is what makes "wake only when asleep" lose no wake-up: at least one
+ * side sees the other's store.
+ */
+#define _GNU_SOURCE
+#include "mbox_linux_layout.h"
+
+#include <amplink/errno.h>
+#include <amplink/port.h>
+#include <amplink/port_posix.h>
+
+#include <linux/futex.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const struct amp_mbox_ops amp_mbox_linux_ops;
+
+static struct amp_mbox_linux_region *amp_mbox_linux_region(const struct amp_mbox_linux *drv)
+{
+	return drv->region;
+}
+
+static void amp_mbox_linux_count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static int amp_mbox_linux_fill_slot(struct amp_mbox_linux_slot *slot, const struct amp_mbox_msg *msg)
+{
+	uint32_t expected = AMP_MBOX_LINUX_SLOT_EMPTY;
+	amp_port_dcache_invalidate(&slot->state, sizeof(slot->state));
+	/* Claiming the slot by CAS keeps two local senders on one channel from
+	 * writing it at once; the peer only ever moves FULL -> EMPTY. */
+	if (!__atomic_compare_exchange_n(&slot->state, &expected, AMP_MBOX_LINUX_SLOT_WRITING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		return AMP_EBUSY;
+	}
+	if (msg->size > 0) {
+		memcpy(slot->data, msg->data, msg->size);
+	}
+	__atomic_store_n(&slot->len, (uint32_t)msg->size, __ATOMIC_RELAXED);
+	amp_port_dcache_clean(slot, sizeof(*slot));
+	amp_port_mb();
+	__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_FULL, __ATOMIC_RELEASE);
+	amp_port_dcache_clean(&slot->state, sizeof(slot->state));
+	return 0;
+}
+
+static int amp_mbox_linux_send(struct amp_mbox *mbox, uint32_t channel, const struct amp_mbox_msg *msg)
+{
+	struct amp_mbox_linux *drv = mbox->driver;
+	struct amp_mbox_linux_side *peer = &amp_mbox_linux_region(drv)->side[drv->cfg->side ^ 1u];
+	if (msg != NULL) {
+		int ret = amp_mbox_linux_fill_slot(&peer->slot[channel], msg);
+		if (ret < 0) {
+			return ret;
+		}
+	}
+	__atomic_fetch_or(&peer->ctl.pending, 1u << channel, __ATOMIC_SEQ_CST);
+	amp_port_dcache_clean(&peer->ctl.pending, sizeof(peer->ctl.pending));
+	amp_port_dcache_invalidate(&peer->ctl.sleeping, sizeof(peer->ctl.sleeping));
+	/* Plain load first: a receiver that is awake (spinning or busy) costs
+	 * neither a system call nor a write to its cache line. */
+	if (__atomic_load_n(&peer->ctl.sleeping, __ATOMIC_SEQ_CST) != 0 &&
+	    __atomic_exchange_n(&peer->ctl.sleeping, 0, __ATOMIC_SEQ_CST) != 0) {
+		syscall(SYS_futex, &peer->ctl.pending, FUTEX_WAKE, 1, NULL, NULL, 0);
+		amp_mbox_linux_count(&drv->stats.wakes);
+	}
+	amp_mbox_linux_count(&drv->stats.sent);
+	return 0;
+}
+
+static int amp_mbox_linux_tx_busy(struct amp_mbox *mbox, uint32_t channel)
+{
+	struct amp_mbox_linux *drv = mbox->driver;
+	struct amp_mbox_linux_side *peer = &amp_mbox_linux_region(drv)->side[drv->cfg->side ^ 1u];
+	amp_port_dcache_invalidate(&peer->ctl, sizeof(peer->ctl));
+	if ((__atomic_load_n(&peer->ctl.pending, __ATOMIC_ACQUIRE) & (1u << channel)) != 0) {
+		return 1;
+	}
+	if (mbox->mtu > 0) {
+		amp_port_dcache_invalidate(&peer->slot[channel].state, sizeof(uint32_t));
+		if (__atomic_load_n(&peer->slot[channel].state, __ATOMIC_ACQUIRE) !=
+		    AMP_MBOX_LINUX_SLOT_EMPTY) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- receiving ------------------------------------------------------------ */
+
+/* Deliver one taken signal: 1 a callback ran, 0 dropped (malformed), -1 not
+ * deliverable now (keep it pending). */
+static int amp_mbox_linux_deliver(struct amp_mbox_linux *drv, struct amp_mbox_linux_side *own,
+				  uint32_t channel)
+{
+	struct amp_mbox *mbox = drv->mbox;
+	if (mbox->mtu <= 0) {
+		return amp_mbox_dispatch(mbox, channel, NULL) ? 1 : -1;
+	}
+	struct amp_mbox_linux_slot *slot = &own->slot[channel];
+	amp_port_dcache_invalidate(&slot->state, sizeof(slot->state));
+	if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != AMP_MBOX_LINUX_SLOT_FULL) {
+		/* A plain signal, or coalesced with data delivered earlier. */
+		return amp_mbox_dispatch(mbox, channel, NULL) ? 1 : -1;
+	}
+	amp_port_dcache_invalidate(slot, sizeof(*slot));
+	uint32_t len = __atomic_load_n(&slot->len, __ATOMIC_RELAXED);
+	if (len > (uint32_t)mbox->mtu) {
+		amp_mbox_linux_count(&drv->stats.proto_errors);
+		amp_port_log(AMP_LOG_WRN, "mbox %s: channel %u: peer wrote length %u > MTU %d; dropped",
+			     mbox->name, (unsigned)channel, (unsigned)len, mbox->mtu);
+		__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_EMPTY, __ATOMIC_RELEASE);
+		amp_port_dcache_clean(&slot->state, sizeof(slot->state));
+		return 0;
+	}
+	/* A private copy: the peer can rewrite the slot during the callback. */
+	uint8_t buf[AMP_MBOX_LINUX_MTU_MAX];
+	memcpy(buf, slot->data, len);
+	struct amp_mbox_msg msg = { .data = buf, .size = len };
+	if (!amp_mbox_dispatch(mbox, channel, &msg)) {
+		return -1;
+	}
+	/* Emptied only after the callback: IPM's "taken" means handled. */
+	__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_EMPTY, __ATOMIC_RELEASE);
+	amp_port_dcache_clean(&slot->state, sizeof(slot->state));
+	return 1;
+}
+
+int amp_mbox_linux_service(struct amp_mbox_linux *drv)
+{
+	struct amp_mbox *mbox = drv->mbox;
+	struct amp_mbox_linux_side *own = &amp_mbox_linux_region(drv)->side[drv->cfg->side];
+	amp_port_dcache_invalidate(&own->ctl.pending, sizeof(own->ctl.pending));
+	uint32_t hint = __atomic_load_n(&own->ctl.pending, __ATOMIC_RELAXED);
+	if ((hint & amp_mbox_ready_mask(mbox)) == 0) {
+		return 0;
+	}
+	int ran = 0;
+	amp_posix_isr_enter();
+	/* Inside "interrupt context" the ready mask cannot change under us. */
+	uint32_t ready = amp_mbox_ready_mask(mbox);
+	uint32_t taken = __atomic_fetch_and(&own->ctl.pending, ~ready, __ATOMIC_SEQ_CST) & ready;
+	amp_port_dcache_clean(&own->ctl.pending, sizeof(own->ctl.pending));
+	while (taken != 0) {
+		uint32_t channel = (uint32_t)__builtin_ctz(taken);
+		taken &= taken - 1;
+		int r = amp_mbox_linux_deliver(drv, own, channel);
+		if (r < 0) {
+			/* Not deliverable after all: keep it pending, as hardware would. */
+			__atomic_fetch_or(&own->ctl.pending, 1u << channel, __ATOMIC_SEQ_CST);
+		} else if (r > 0) {
+			ran++;
+			amp_mbox_linux_count(&drv->stats.delivered);
+		}
+	}
+	amp_posix_isr_exit();
+	return ran;
+}
+
+static int amp_mbox_linux_poll(struct amp_mbox *mbox)
+{
+	return amp_mbox_linux_service(mbox->driver);
+}
+
+static int amp_mbox_linux_set_enabled(struct amp_mbox *mbox, uint32_t channel, bool enable)
+{
+	(void)mbox;
+	(void)channel;
+	if (enable) {
+		/* A signal may have been waiting for this: make the thread re-scan. */
+		amp_mbox_linux_irq_kick();
+	}
+	return 0;
+}
+
+static const struct amp_mbox_ops amp_mbox_linux_ops = {
+	.send = amp_mbox_linux_send,
+	.set_enabled = amp_mbox_linux_set_enabled,
+	.poll = amp_mbox_linux_poll,
+	.tx_busy = amp_mbox_linux_tx_busy,
+};
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static int amp_mbox_linux_check_cfg(const struct amp_mbox_linux_cfg *cfg)
+{
+	if (cfg->side > 1 || cfg->num_channels == 0 || cfg->num_channels > AMP_MBOX_MAX_CHANNELS) {
+		return AMP_EINVAL;
+	}
+	uint32_t all = cfg->num_channels == 32 ? 0xffffffffu : ((1u << cfg->num_channels) - 1u);
+	if (((cfg->tx_mask | cfg->rx_mask) & ~all) != 0) {
+		return AMP_EINVAL;
+	}
+	if (cfg->mtu < 0 || cfg->mtu > AMP_MBOX_LINUX_MTU_MAX) {
+		return AMP_EINVAL;
+	}
+	if (cfg->wait != AMP_MBOX_LINUX_WAIT_IRQ && cfg->wait != AMP_MBOX_LINUX_WAIT_POLL &&
+	    cfg->wait != AMP_MBOX_LINUX_WAIT_ADAPTIVE) {
+		return AMP_EINVAL;
+	}
+	if (cfg->ipm_mode == AMP_MBOX_IPM_ID_IN_DATA) {
+		if (cfg->mtu < 4 || cfg->ipm_tx_channel >= cfg->num_channels ||
+		    (cfg->tx_mask & (1u << cfg->ipm_tx_channel)) == 0) {
+			return AMP_EINVAL;
+		}
+	} else if (cfg->ipm_mode != AMP_MBOX_IPM_ID_IS_CHANNEL) {
+		return AMP_EINVAL;
+	}
+	if (cfg->shm.size != 0 && cfg->shm.size != AMP_MBOX_LINUX_REGION_SIZE) {
+		return AMP_EINVAL;
+	}
+	return 0;
+}
+
+/* Agree on the geometry with whichever side set the region up first. */
+static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
+{
+	const struct amp_mbox_linux_cfg *cfg = drv->cfg;
+	struct amp_mbox_linux_region *r = amp_mbox_linux_region(drv);
+	amp_port_dcache_invalidate(&r->hdr, sizeof(r->hdr));
+	uint32_t magic = __atomic_load_n(&r->hdr.magic, __ATOMIC_ACQUIRE);
+	if (magic != 0 && magic != AMP_MBOX_LINUX_MAGIC) {
+		amp_port_log(AMP_LOG_ERR, "mbox %s: region is not a mailbox (magic 0x%08x)",
+			     cfg->shm.name, (unsigned)magic);
+		return AMP_EPROTO;
+	}
+	uint32_t mine = AMP_MBOX_LINUX_GEOMETRY(cfg->num_channels, cfg->mtu);
+	uint32_t seen = 0;
+	if (!__atomic_compare_exchange_n(&r->hdr.geometry, &seen, mine, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) &&
+	    seen != mine) {
+		if (AMP_MBOX_LINUX_GEOMETRY_VERSION(seen) != AMP_MBOX_LINUX_VERSION) {
+			amp_port_log(AMP_LOG_ERR, "mbox %s: unknown mailbox version %u",
+				     cfg->shm.name, (unsigned)AMP_MBOX_LINUX_GEOMETRY_VERSION(seen));
+			return AMP_EPROTO;
+		}
+		amp_port_log(AMP_LOG_ERR,
+			     "mbox %s: peer uses %u channels / MTU %u, this side %u / %d",
+			     cfg->shm.name, (unsigned)((seen >> 8) & 0xffu),
+			     (unsigned)((seen >> 16) & 0xffu), (unsigned)cfg->num_channels, cfg->mtu);
+		return AMP_EINVAL;
+	}
+	__atomic_store_n(&r->hdr.magic, AMP_MBOX_LINUX_MAGIC, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->hdr.rx_mask[cfg->side], cfg->rx_mask, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->hdr.pid[cfg->side], (uint32_t)getpid(), __ATOMIC_RELAXED);
+
+	/* A previous incarnation of this side may have died asleep or half-way
+	 * through filling one of the peer's slots; only this side moves those. */
+	struct amp_mbox_linux_side *own = &r->side[cfg->side];
+	struct amp_mbox_linux_side *peer = &r->side[cfg->side ^ 1u];
+	__atomic_store_n(&own->ctl.sleeping, 0, __ATOMIC_SEQ_CST);
+	for (uint32_t ch = 0; ch < AMP_MBOX_MAX_CHANNELS; ch++) {
+		uint32_t writing = AMP_MBOX_LINUX_SLOT_WRITING;
+		__atomic_compare_exchange_n(&peer->slot[ch].state, &writing,
+					    AMP_MBOX_LINUX_SLOT_EMPTY, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED);
+	}
+	amp_port_dcache_clean(r, sizeof(*r));
+	return 0;
+}
+
+int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
+			const struct amp_mbox_linux_cfg *cfg)
+{
+	if (mbox == NULL || drv == NULL || cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	int ret = amp_mbox_linux_check_cfg(cfg);
+	if (ret < 0) {
+		return ret;
+	}
+	memset(drv, 0, sizeof(*drv));
+	memset(mbox, 0, sizeof(*mbox));
+	drv->cfg = cfg;
+	drv->mbox = mbox;
+	drv->shm_cfg = cfg->shm;
+	drv->shm_cfg.size = AMP_MBOX_LINUX_REGION_SIZE;
+	drv->spin_ns = (uint64_t)(cfg->spin_us != 0 ? cfg->spin_us : 50u) * 1000u;
+	ret = amp_shm_open(&drv->shm, &drv->shm_cfg);
+	if (ret < 0) {
+		return ret;
+	}
+	drv->region = drv->shm.base;
+	ret = amp_mbox_linux_setup_region(drv);
+	if (ret < 0) {
+		amp_shm_close(&drv->shm);
+		return ret;
+	}
+
+	mbox->ops = &amp_mbox_linux_ops;
+	mbox->driver = drv;
+	mbox->name = cfg->shm.name;
+	mbox->num_channels = cfg->num_channels;
+	mbox->tx_mask = cfg->tx_mask;
+	mbox->rx_mask = cfg->rx_mask;
+	mbox->mtu = cfg->mtu;
+	mbox->ipm_mode = cfg->ipm_mode;
+	if (cfg->ipm_mode == AMP_MBOX_IPM_ID_IN_DATA) {
+		mbox->ipm_max_id = 0xffffffffu;
+		mbox->ipm_tx_channel = cfg->ipm_tx_channel;
+	} else {
+		mbox->ipm_max_id = cfg->num_channels - 1u;
+	}
+
+	ret = amp_mbox_linux_irq_attach(drv);
+	if (ret < 0) {
+		amp_shm_close(&drv->shm);
+		memset(mbox, 0, sizeof(*mbox));
+		return ret;
+	}
+	return 0;
+}
+
+int amp_mbox_linux_deinit(struct amp_mbox *mbox)
+{
+	if (mbox == NULL || mbox->ops != &amp_mbox_linux_ops || mbox->driver == NULL) {
+		return AMP_EINVAL;
+	}
+	if (amp_port_in_isr()) {
+		return AMP_EBUSY;
+	}
+	struct amp_mbox_linux *drv = mbox->driver;
+	int ret = amp_mbox_linux_irq_detach(drv);
+	if (ret < 0) {
+		return ret;
+	}
+	amp_shm_close(&drv->shm);
+	drv->region = NULL;
+	mbox->ops = NULL;
+	mbox->driver = NULL;
+	return 0;
+}
+
+int amp_mbox_linux_stats(const struct amp_mbox *mbox, struct amp_mbox_linux_stats *out)
+{
+	if (mbox == NULL || out == NULL || mbox->ops != &amp_mbox_linux_ops || mbox->driver == NULL) {
+		return AMP_EINVAL;
+	}
+	const struct amp_mbox_linux *drv = mbox->driver;
+	out->sent = __atomic_load_n(&drv->stats.sent, __ATOMIC_RELAXED);
+	out->wakes = __atomic_load_n(&drv->stats.wakes, __ATOMIC_RELAXED);
+	out->delivered = __atomic_load_n(&drv->stats.delivered, __ATOMIC_RELAXED);
+	out->sleeps = __atomic_load_n(&drv->stats.sleeps, __ATOMIC_RELAXED);
+	out->proto_errors = __atomic_load_n(&drv->stats.proto_errors, __ATOMIC_RELAXED);
+	return 0;
+}
