@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ICMsg: bonding, the v2 session handshake, sending and receive processing.
+ *
+ * Wire rules (docs/SPEC-icmsg.md): each side writes the ring of its tx region
+ * and the handshake word of its rx region; it reads the other two. A v2 side
+ * resets its tx ring only after it has seen a NEW session request from the
+ * peer, because only then is the peer guaranteed not to be reading it. Every
+ * write and every state change is followed by one doorbell.
+ *
+ * Everything the peer controls (indices, packet lengths, the handshake word)
+ * is loaded once and checked; pbuf does that for the ring. A corrupt ring is
+ * reported once through the `error` callback and the pass ends, so a hostile
+ * peer can make us do nothing useful but never loop or touch memory outside
+ * the regions.
+ */
+#include "icmsg_internal.h"
+
+#include <amplink/errno.h>
+#include <amplink/icmsg.h>
+#include <amplink/port.h>
+
+#include <string.h>
+
+/* "Em1l1K0rn3li4": the bonding packet of v1 (and of v2 talking to v1). */
+static const uint8_t icmsg_magic[AMP_ICMSG_MAGIC_LEN] = {
+	0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b, 0x30, 0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34,
+};
+
+/* A consumer that frees space of a ring that was at least this full rings the
+ * writer, which may be waiting in amp_icmsg_send_wait(): free < len / 4. */
+#define ICMSG_NEARLY_FULL_DIV 4u
+
+/* Re-check period of amp_icmsg_send_wait() for peers that never ring for space. */
+#define ICMSG_SPACE_RECHECK_US 1000
+
+static bool is_connected(int st)
+{
+	return st == AMP_ICMSG_CONNECTED_V1 || st == AMP_ICMSG_CONNECTED_V2;
+}
+
+static const char *ic_name(const struct amp_icmsg *ic)
+{
+	return (ic->cfg != NULL && ic->cfg->name != NULL) ? ic->cfg->name : "icmsg";
+}
+
+static int notify(struct amp_icmsg *ic)
+{
+	int r = amp_mbox_send(ic->cfg->mbox, ic->cfg->tx_channel, NULL);
+	if (r == 0) {
+		ic->stats.notifies++;
+	} else {
+		amp_port_log(AMP_LOG_WRN, "%s: doorbell failed (%d)", ic_name(ic), r);
+	}
+	return r;
+}
+
+static void report_error(struct amp_icmsg *ic, const char *msg)
+{
+	amp_port_log(AMP_LOG_ERR, "%s: %s", ic_name(ic), msg);
+	if (ic->ept != NULL && ic->ept->cb.error != NULL) {
+		ic->ept->cb.error(msg, ic->ept->priv);
+	}
+}
+
+static void call_bound(struct amp_icmsg *ic)
+{
+	if (ic->ept != NULL && ic->ept->cb.bound != NULL) {
+		ic->ept->cb.bound(ic->ept->priv);
+	}
+}
+
+static void call_unbound(struct amp_icmsg *ic)
+{
+	if (ic->ept != NULL && ic->ept->cb.unbound != NULL) {
+		ic->ept->cb.unbound(ic->ept->priv);
+	}
+}
+
+static void mbox_cb(struct amp_mbox *mbox, uint32_t channel, void *user_data,
+		    const struct amp_mbox_msg *msg)
+{
+	(void)mbox;
+	(void)channel;
+	(void)msg;
+	(void)amp_icmsg_process(user_data);
+}
+
+/* ---- init ----------------------------------------------------------------- */
+
+int amp_icmsg_init(struct amp_icmsg *ic, const struct amp_icmsg_cfg *cfg)
+{
+	if (ic == NULL) {
+		return AMP_EINVAL;
+	}
+	memset(ic, 0, sizeof(*ic));
+	if (cfg == NULL || cfg->mbox == NULL || cfg->tx_region == NULL || cfg->rx_region == NULL ||
+	    cfg->tx_channel == cfg->rx_channel || cfg->profile > AMP_ICMSG_DETECT ||
+	    (cfg->rx_buf == NULL && cfg->rx_buf_size != 0)) {
+		return AMP_EINVAL;
+	}
+	const bool hs = cfg->profile != AMP_ICMSG_V1;
+	ic->tx_pcfg = (struct amp_pbuf_cfg){ cfg->tx_region, cfg->tx_size, cfg->dcache_align, hs };
+	ic->rx_pcfg = (struct amp_pbuf_cfg){ cfg->rx_region, cfg->rx_size, cfg->dcache_align, hs };
+	if (amp_pbuf_cfg_check(&ic->tx_pcfg) != 0 || amp_pbuf_cfg_check(&ic->rx_pcfg) != 0) {
+		amp_port_log(AMP_LOG_ERR, "%s: ring configuration rejected (size/alignment%s)",
+			     cfg->name != NULL ? cfg->name : "icmsg",
+			     hs ? "; v2/detect need dcache_align >= 8" : "");
+		return AMP_EINVAL;
+	}
+	uint32_t ring_max = AMP_ICMSG_RING_MAX_MSG(cfg->tx_size, cfg->dcache_align, hs);
+	if (ring_max > AMP_PBUF_MAX_PACKET) {
+		ring_max = AMP_PBUF_MAX_PACKET;
+	}
+	if (cfg->peer_max_msg > ring_max) {
+		return AMP_EINVAL;
+	}
+	ic->peer_max_msg = cfg->peer_max_msg != 0 ? cfg->peer_max_msg : AMP_ICMSG_PEER_MAX_MSG_DEFAULT;
+	if (ic->peer_max_msg > ring_max) {
+		ic->peer_max_msg = ring_max;
+	}
+	/* Reader-side init computes the ring pointers and writes nothing: the
+	 * tx ring must stay untouched until the protocol allows resetting it. */
+	(void)amp_pbuf_rx_init(&ic->tx, &ic->tx_pcfg);
+	(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
+	amp_port_event_init(&ic->space_ev);
+	ic->cfg = cfg;
+	ic->state = AMP_ICMSG_OFF;
+	ic->inst.ops = &amp_icmsg_backend_ops;
+	ic->inst.backend = ic;
+	ic->inst.name = cfg->name;
+	return 0;
+}
+
+struct amp_ipc_instance *amp_icmsg_instance(struct amp_icmsg *ic)
+{
+	return ic != NULL ? &ic->inst : NULL;
+}
+
+/* ---- open / close --------------------------------------------------------- */
+
+/* A v2 session id: non-zero and different from what the peer currently
+ * acknowledges, so the peer always sees a change (Zephyr's rule, derived from
+ * the word in our tx region). */
+static uint16_t pick_sid(struct amp_icmsg *ic)
+{
+	uint32_t w = amp_pbuf_handshake_read(&ic->tx);
+	uint16_t ack = (uint16_t)(w >> 16);
+	uint16_t sid = (uint16_t)(w + 1u);
+
+	while (sid == 0 || sid == ack) {
+		sid++;
+	}
+	return sid;
+}
+
+static int enable_rx(struct amp_icmsg *ic)
+{
+	if (ic->mbox_on) {
+		return 0;
+	}
+	/* Callback first: enabling delivers signals that are already pending. */
+	int r = amp_mbox_register_callback(ic->cfg->mbox, ic->cfg->rx_channel, mbox_cb, ic);
+	if (r == 0) {
+		r = amp_mbox_set_enabled(ic->cfg->mbox, ic->cfg->rx_channel, true);
+		if (r == AMP_EALREADY) {
+			r = 0;
+		}
+	}
+	if (r == 0) {
+		ic->mbox_on = true;
+	}
+	return r;
+}
+
+int amp_icmsg_open(struct amp_icmsg *ic, const struct amp_ipc_ept_cfg *ept)
+{
+	if (ic == NULL || ept == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	uint32_t key = amp_port_irq_lock();
+	int r = 0;
+
+	if (ic->cfg->profile == AMP_ICMSG_V1) {
+		if (ic->state != AMP_ICMSG_OFF) {
+			r = AMP_EALREADY;
+			goto out;
+		}
+		(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
+		(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
+		r = amp_pbuf_write(&ic->tx, icmsg_magic, sizeof(icmsg_magic));
+		if (r < 0) {
+			goto out;
+		}
+		ic->state = AMP_ICMSG_INIT_V1;
+		ic->bond_notify_armed = true;
+	} else {
+		ic->state = ic->cfg->profile == AMP_ICMSG_V2 ? AMP_ICMSG_INIT_V2 : AMP_ICMSG_INIT_DETECT;
+		(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
+		(void)amp_pbuf_rx_init(&ic->tx, &ic->tx_pcfg); /* pointers only, see init */
+		ic->local_sid = pick_sid(ic);
+		ic->remote_sid = 0;
+		amp_pbuf_handshake_write(&ic->rx, ic->local_sid);
+		ic->bond_notify_armed = false;
+	}
+	ic->ept = ept;
+	ic->rx_broken = false;
+	ic->epoch++;
+	r = enable_rx(ic);
+	if (r != 0) {
+		ic->state = AMP_ICMSG_OFF;
+		ic->ept = NULL;
+		goto out;
+	}
+	r = notify(ic);
+	if (r > 0) {
+		r = 0;
+	}
+out:
+	amp_port_irq_unlock(key);
+	return r;
+}
+
+int amp_icmsg_close(struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	uint32_t key = amp_port_irq_lock();
+
+	if (ic->state == AMP_ICMSG_OFF) {
+		amp_port_irq_unlock(key);
+		return AMP_EALREADY;
+	}
+	if (ic->cfg->profile != AMP_ICMSG_V1) {
+		/* "No session": the peer's next pass sees the change and unbinds. */
+		amp_pbuf_handshake_write(&ic->rx, 0);
+	}
+	ic->state = AMP_ICMSG_OFF;
+	ic->ept = NULL;
+	ic->bond_notify_armed = false;
+	ic->epoch++;
+	(void)notify(ic);
+	if (ic->mbox_on) {
+		(void)amp_mbox_set_enabled(ic->cfg->mbox, ic->cfg->rx_channel, false);
+		ic->mbox_on = false;
+	}
+	amp_port_irq_unlock(key);
+	/* A sender waiting for space must learn that the session is gone. */
+	if (ic->tx_waiters != 0) {
+		amp_port_event_post(&ic->space_ev);
+	}
+	return 0;
+}
+
+/* ---- send ------------------------------------------------------------------ */
+
+int amp_icmsg_send(struct amp_icmsg *ic, const void *data, size_t len)
+{
+	if (ic == NULL || data == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	uint32_t key = amp_port_irq_lock();
+	const int st = ic->state;
+	int r;
+
+	if (st == AMP_ICMSG_DISCONNECTED) {
+		r = AMP_ENOTCONN; /* Zephyr: returns len and drops the data */
+	} else if (!is_connected(st)) {
+		r = AMP_EBUSY;
+	} else if (len == 0) {
+		r = AMP_ENODATA;
+	} else if (len > ic->peer_max_msg) {
+		if (!ic->emsgsize_logged) {
+			ic->emsgsize_logged = true;
+			amp_port_log(AMP_LOG_ERR,
+				     "%s: refusing a %zu-byte message: the peer receives at most %u "
+				     "bytes (peer_max_msg; a Zephyr peer would stall its ring for good)",
+				     ic_name(ic), len, (unsigned)ic->peer_max_msg);
+		}
+		r = AMP_EMSGSIZE;
+	} else {
+		r = amp_pbuf_write(&ic->tx, data, len);
+		if (r == (int)len) {
+			ic->stats.tx_msgs++;
+			ic->stats.tx_bytes += len;
+			int n = notify(ic);
+			if (n < 0) {
+				r = n;
+			}
+		} else if (r == AMP_ENOMEM) {
+			ic->stats.tx_full++;
+		} else if (r >= 0) {
+			r = AMP_EBADMSG; /* short write: cannot happen with a sane pbuf */
+		} else {
+			ic->stats.proto_errors++;
+			report_error(ic, "peer's read index of the tx ring is corrupt");
+		}
+	}
+	amp_port_irq_unlock(key);
+	return r;
+}
+
+int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int64_t timeout_us)
+{
+	int r = amp_icmsg_send(ic, data, len);
+
+	if (r != AMP_ENOMEM || timeout_us == AMP_NO_WAIT || amp_port_in_isr()) {
+		return r;
+	}
+	const uint64_t deadline =
+		timeout_us > 0 ? amp_port_now_ns() + (uint64_t)timeout_us * 1000u : 0;
+
+	__atomic_fetch_add(&ic->tx_waiters, 1u, __ATOMIC_ACQ_REL);
+	for (;;) {
+		/* Registered as a waiter before this attempt, so space freed
+		 * after it posts the event and the wait below returns at once. */
+		r = amp_icmsg_send(ic, data, len);
+		if (r != AMP_ENOMEM) {
+			break;
+		}
+		int64_t slice = ICMSG_SPACE_RECHECK_US;
+		if (timeout_us > 0) {
+			uint64_t now = amp_port_now_ns();
+			if (now >= deadline) {
+				r = AMP_ETIMEDOUT;
+				break;
+			}
+			uint64_t left_us = (deadline - now + 999u) / 1000u;
+			if (left_us < (uint64_t)slice) {
+				slice = (int64_t)left_us;
+			}
+		}
+		(void)amp_port_event_wait(&ic->space_ev, slice);
+	}
+	__atomic_fetch_sub(&ic->tx_waiters, 1u, __ATOMIC_ACQ_REL);
+	return r;
+}
+
+/* ---- receive processing ---------------------------------------------------- */
+
+/* Corrupt rx ring: report once per session, end the pass (no retry loop). */
+static void rx_corrupt(struct amp_icmsg *ic, int err)
+{
+	ic->stats.proto_errors++;
+	if (!ic->rx_broken) {
+		ic->rx_broken = true;
+		report_error(ic, err == AMP_EAGAIN ? "rx ring: packet longer than what the peer published"
+						   : "rx ring: corrupt write index or packet header");
+	}
+}
+
+/* Compare a packet's payload (possibly wrapped) with the magic. */
+static bool is_magic(const volatile uint8_t *f, size_t fl, const volatile uint8_t *s, size_t sl,
+		     size_t len)
+{
+	if (len < AMP_ICMSG_MAGIC_LEN) {
+		return false;
+	}
+	for (size_t i = 0; i < AMP_ICMSG_MAGIC_LEN; i++) {
+		uint8_t b = i < fl ? f[i] : (s != NULL && i - fl < sl ? s[i - fl] : 0);
+		if (b != icmsg_magic[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void drop_packet(struct amp_icmsg *ic, size_t len)
+{
+	if (amp_pbuf_read_release(&ic->rx, len) != 0) {
+		rx_corrupt(ic, AMP_EPROTO);
+	}
+	ic->stats.rx_dropped++;
+}
+
+/*
+ * Deliver the next packet. Returns 1 when a packet was consumed (delivered or
+ * dropped), 0 when there was none or the ring is corrupt.
+ */
+static int rx_one(struct amp_icmsg *ic, int *delivered)
+{
+	const volatile uint8_t *f, *s;
+	size_t fl, sl;
+	int len = amp_pbuf_read_peek(&ic->rx, &f, &fl, &s, &sl);
+
+	if (len <= 0) {
+		if (len < 0) {
+			rx_corrupt(ic, len);
+		}
+		return 0;
+	}
+	ic->rx_broken = false;
+	const struct amp_ipc_ept_cfg *ept = ic->ept;
+	const struct amp_icmsg_cfg *cfg = ic->cfg;
+	const void *ptr;
+	bool released = false;
+
+	if (s == NULL && !cfg->rx_copy) {
+		/* Zero copy: the payload is contiguous in the ring. */
+		ptr = (const void *)(uintptr_t)f;
+	} else if ((size_t)len <= (cfg->rx_buf != NULL ? cfg->rx_buf_size : AMP_ICMSG_RX_INLINE)) {
+		uint8_t *b = cfg->rx_buf != NULL ? cfg->rx_buf : ic->rx_inline;
+		for (size_t i = 0; i < fl; i++) {
+			b[i] = f[i];
+		}
+		for (size_t i = 0; i < sl; i++) {
+			b[fl + i] = s[i];
+		}
+		ptr = b;
+		if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
+			rx_corrupt(ic, AMP_EPROTO);
+			return 0;
+		}
+		released = true;
+	} else {
+		drop_packet(ic, (size_t)len);
+		report_error(ic, "received message does not fit rx_buf: dropped");
+		return 1;
+	}
+
+	const uint32_t epoch = ic->epoch;
+	ic->stats.rx_msgs++;
+	ic->stats.rx_bytes += (uint64_t)len;
+	(*delivered)++;
+	if (ept != NULL && ept->cb.received != NULL) {
+		ept->cb.received(ptr, (size_t)len, ept->priv);
+	}
+	/* A callback that closed or re-opened the instance reset the ring state:
+	 * the packet belongs to the old session, nothing left to give back. */
+	if (!released && ic->epoch == epoch) {
+		if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
+			rx_corrupt(ic, AMP_EPROTO);
+		}
+	}
+	return 1;
+}
+
+/* v1 bonding: the first packet must be the magic (longer ones are accepted,
+ * as Zephyr does, for future protocol versions). */
+static int step_init_v1(struct amp_icmsg *ic)
+{
+	const volatile uint8_t *f, *s;
+	size_t fl, sl;
+	int len = amp_pbuf_read_peek(&ic->rx, &f, &fl, &s, &sl);
+
+	if (len <= 0) {
+		if (len < 0) {
+			rx_corrupt(ic, len);
+		}
+		return 0;
+	}
+	if (!is_magic(f, fl, s, sl, (size_t)len)) {
+		drop_packet(ic, (size_t)len);
+		report_error(ic, "packet before the bonding magic: dropped");
+		return 1;
+	}
+	if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
+		rx_corrupt(ic, AMP_EPROTO);
+		return 0;
+	}
+	ic->state = AMP_ICMSG_CONNECTED_V1;
+	call_bound(ic);
+	(void)notify(ic);
+	return 1;
+}
+
+/* detect: a v1 peer's ring starts with the bare 13-byte magic. */
+static int step_detect_v1(struct amp_icmsg *ic)
+{
+	const volatile uint8_t *p;
+	size_t len;
+
+	if (amp_pbuf_get_initial_buf(&ic->rx, &p, &len) != 0 || len != AMP_ICMSG_MAGIC_LEN ||
+	    !is_magic(p, len, NULL, 0, len)) {
+		return 0;
+	}
+	(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
+	if (amp_pbuf_write(&ic->tx, icmsg_magic, sizeof(icmsg_magic)) < 0) {
+		return 0;
+	}
+	ic->state = AMP_ICMSG_INIT_V1;
+	(void)notify(ic);
+	return 1;
+}
+
+/* v2 handshake: returns 1 when something changed. */
+static int step_handshake(struct amp_icmsg *ic)
+{
+	const uint32_t w = amp_pbuf_handshake_read(&ic->tx);
+	const uint16_t req = (uint16_t)(w & 0xffffu);
+	const uint16_t ack = (uint16_t)(w >> 16);
+	int changed = 0;
+
+	if (req != 0 && req != ic->remote_sid) {
+		/* The peer started a new session and no longer reads our ring. */
+		(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
+		ic->remote_sid = req;
+		amp_pbuf_handshake_write(&ic->rx, (uint32_t)ic->local_sid | ((uint32_t)req << 16));
+		changed = 1;
+	}
+	if (ack == ic->local_sid && ic->remote_sid != 0) {
+		ic->state = AMP_ICMSG_CONNECTED_V2;
+		call_bound(ic);
+		changed = 1;
+	}
+	if (changed) {
+		(void)notify(ic);
+	}
+	return changed;
+}
+
+static int step_connected_v2(struct amp_icmsg *ic, int *delivered)
+{
+	const uint32_t w = amp_pbuf_handshake_read(&ic->tx);
+
+	if ((uint16_t)(w & 0xffffu) != ic->remote_sid) {
+		/* Closed (0) or reset (new id). The peer's new incarnation does not
+		 * touch this ring before it sees our next session request, so what
+		 * is in it was completely written by the old one: deliver it first
+		 * (Zephyr drops the one packet it has read), then unbind. */
+		if (rx_one(ic, delivered) > 0) {
+			return 1;
+		}
+		ic->state = AMP_ICMSG_DISCONNECTED;
+		call_unbound(ic);
+		return 1;
+	}
+	return rx_one(ic, delivered);
+}
+
+/* One unit of work; 1 if it did something, 0 if nothing was pending. */
+static int step(struct amp_icmsg *ic, int *delivered)
+{
+	switch (ic->state) {
+	case AMP_ICMSG_INIT_V1:
+		return step_init_v1(ic);
+	case AMP_ICMSG_INIT_DETECT:
+		if (step_detect_v1(ic)) {
+			return 1;
+		}
+		return step_handshake(ic);
+	case AMP_ICMSG_INIT_V2:
+		return step_handshake(ic);
+	case AMP_ICMSG_CONNECTED_V1:
+		return rx_one(ic, delivered);
+	case AMP_ICMSG_CONNECTED_V2:
+		return step_connected_v2(ic, delivered);
+	default:
+		return 0; /* OFF, DISCONNECTED: nothing is read until opened again */
+	}
+}
+
+/* Free bytes of the rx ring as the writer sees them, or -1 if rd/wr are bogus. */
+static int64_t rx_free(struct amp_icmsg *ic)
+{
+	const struct amp_pbuf *pb = &ic->rx;
+	amp_port_dcache_invalidate(pb->wr_idx_loc, sizeof(uint32_t));
+	amp_port_mb();
+	const uint32_t wr = *pb->wr_idx_loc;
+	const uint32_t rd = pb->rd_idx;
+	if (wr >= pb->len || (wr % 4u) != 0 || rd >= pb->len) {
+		return -1;
+	}
+	const uint32_t occ = wr >= rd ? wr - rd : pb->len - (rd - wr);
+	return (int64_t)pb->len - occ - 4;
+}
+
+static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
+{
+	uint32_t key = amp_port_irq_lock();
+	int units = 0;
+
+	if (ic->in_process) {
+		amp_port_irq_unlock(key);
+		return 0;
+	}
+	ic->in_process = true;
+	const int st0 = ic->state;
+	const int64_t free0 = is_connected(st0) ? rx_free(ic) : -1;
+	const uint64_t rx0 = ic->stats.rx_msgs + ic->stats.rx_dropped;
+
+	while ((uint32_t)units < budget && step(ic, delivered) > 0) {
+		units++;
+	}
+	/* Zephyr's reader never says it freed space; a writer blocked on a
+	 * nearly full ring would have to poll. Ringing is harmless to any peer:
+	 * a doorbell only means "look". */
+	if (free0 >= 0 && (uint64_t)free0 < ic->rx.len / ICMSG_NEARLY_FULL_DIV &&
+	    ic->stats.rx_msgs + ic->stats.rx_dropped != rx0 && is_connected(ic->state)) {
+		if (notify(ic) == 0) {
+			ic->stats.space_rings++;
+		}
+	}
+	ic->in_process = false;
+	amp_port_irq_unlock(key);
+	if (ic->tx_waiters != 0) {
+		amp_port_event_post(&ic->space_ev);
+	}
+	return units;
+}
+
+int amp_icmsg_process(struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	int delivered = 0;
+	(void)process(ic, UINT32_MAX, &delivered);
+	return delivered;
+}
+
+int amp_icmsg_process_budget(struct amp_icmsg *ic, uint32_t budget)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	int delivered = 0;
+	return process(ic, budget, &delivered);
+}
+
+/* ---- bonding helpers and queries -------------------------------------------- */
+
+int amp_icmsg_bond_notify(struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	uint32_t key = amp_port_irq_lock();
+	int r = 0;
+
+	if (ic->bond_notify_armed) {
+		if (ic->state != AMP_ICMSG_INIT_V1) {
+			ic->bond_notify_armed = false; /* the last ring, as Zephyr's timer */
+		}
+		r = notify(ic);
+		if (r == 0) {
+			r = 1;
+		}
+	}
+	amp_port_irq_unlock(key);
+	return r;
+}
+
+int amp_icmsg_wait_bound(struct amp_icmsg *ic, int64_t timeout_us)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	const uint32_t period = ic->cfg->bond_notify_us != 0 ? ic->cfg->bond_notify_us
+							     : AMP_ICMSG_BOND_NOTIFY_US_DEFAULT;
+	const uint64_t start = amp_port_now_ns();
+	uint64_t last_ring = start;
+
+	for (;;) {
+		(void)amp_icmsg_process(ic);
+		const int st = ic->state;
+		if (is_connected(st)) {
+			return 0;
+		}
+		if (st == AMP_ICMSG_OFF) {
+			return AMP_EBUSY;
+		}
+		if (st == AMP_ICMSG_DISCONNECTED) {
+			return AMP_ENOTCONN;
+		}
+		const uint64_t now = amp_port_now_ns();
+		if (timeout_us >= 0 && now - start >= (uint64_t)timeout_us * 1000u) {
+			return AMP_ETIMEDOUT;
+		}
+		if (now - last_ring >= (uint64_t)period * 1000u) {
+			last_ring = now;
+			(void)amp_icmsg_bond_notify(ic);
+		}
+		amp_port_sleep_us(period < 200u ? period : 200u);
+	}
+}
+
+int amp_icmsg_state(const struct amp_icmsg *ic)
+{
+	return ic != NULL ? ic->state : AMP_EINVAL;
+}
+
+int amp_icmsg_max_msg(const struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	return (int)ic->peer_max_msg;
+}
+
+int amp_icmsg_get_stats(const struct amp_icmsg *ic, struct amp_icmsg_stats *out)
+{
+	if (ic == NULL || out == NULL) {
+		return AMP_EINVAL;
+	}
+	*out = ic->stats;
+	return 0;
+}
