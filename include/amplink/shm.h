@@ -13,7 +13,11 @@
  *
  * Open is create-or-open: the first process creates the file zero-filled at
  * the requested size, later ones map the existing file, so the two "cores"
- * may start in any order. Nothing half-created is left behind on failure.
+ * may start in any order. The file is built invisibly and published under its
+ * name in one step, so no process ever sees a half-created region and nothing
+ * is left behind on failure. Region files get mode 0660 (narrowed by umask):
+ * peers run as the same user or group. An existing name is never followed as
+ * a symlink and must be a regular file of exactly the requested size.
  */
 #ifndef AMPLINK_SHM_H
 #define AMPLINK_SHM_H
@@ -63,12 +67,19 @@ struct amp_shm {
  * @param[in]  cfg  description; must outlive @p shm
  * @retval 0              mapped; `shm->base` valid until amp_shm_close()
  * @retval AMP_EINVAL     NULL argument, invalid name, size 0, or address not
- *                        page aligned (Linux)
- * @retval AMP_EEXIST     the region exists with a different size
+ *                        page aligned (Linux), or address range wrapping,
+ *                        or below the lowest mappable address; path too long
+ * @retval AMP_EEXIST     the region exists with a different size, or something
+ *                        other than a regular file (symlink, FIFO) has its name
  * @retval AMP_EADDRINUSE the requested address range is already mapped here
  * @retval AMP_EACCES     no permission to create or open the backing file
- * @retval AMP_ENOSPC     not enough space to create the region
- * @retval AMP_EIO        any other failure of the environment
+ * @retval AMP_ENOSPC     not enough space to create the region (the space is
+ *                        reserved at open, so a full file system fails here and
+ *                        never later with SIGBUS); also a file-size limit
+ * @retval AMP_ENOENT     the directory does not exist
+ * @retval AMP_ENOMEM     no address space left for the mapping
+ * @retval AMP_EIO        any other failure of the environment, or the region
+ *                        was removed and re-created under us too many times
  *
  * Context: thread only. Concurrency: any number of processes may open the same
  * region at once; exactly one of them sees `created == true`.
@@ -88,8 +99,11 @@ int amp_shm_close(struct amp_shm *shm);
  *
  * Processes that still map it keep their mapping. Use it in tests and tools to
  * start from zeroed memory.
- * @retval 0 removed or absent  @retval AMP_EINVAL bad name  @retval AMP_EACCES no permission
- * Context: thread only.
+ * @retval 0 removed or absent  @retval AMP_EINVAL bad name or path too long
+ * @retval AMP_EACCES no permission  @retval AMP_ENOENT a path component is not a directory
+ * @retval AMP_EIO any other failure
+ * Context: thread only. Lifetime: a later amp_shm_open() creates a fresh,
+ * zero-filled region under the same name.
  */
 int amp_shm_remove(const struct amp_shm_cfg *cfg);
 
