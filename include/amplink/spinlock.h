@@ -88,6 +88,8 @@ struct amp_spinlock {
  * @param kind  AMP_SPINLOCK_TICKET or AMP_SPINLOCK_PETERSON
  * @retval 0           initialised
  * @retval AMP_EINVAL  NULL, misaligned, or unknown @p kind
+ * @retval AMP_ENOTSUP AMP_SPINLOCK_TICKET on a core without lock-free 32-bit
+ *                     atomics (ARMv6-M: Cortex-M0/M0+), where only Peterson is built
  *
  * Context: any. Concurrency: nobody may use the lock meanwhile.
  * Lifetime: the lock is usable until its memory is unmapped.
@@ -131,6 +133,7 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party);
  * @retval AMP_EINVAL  NULL argument or bad @p party
  * @retval AMP_EPROTO  the kind word is not a valid kind (not initialised, or
  *                     corrupted by the peer)
+ * @retval AMP_ENOTSUP a ticket lock, on a core built without the ticket kind
  *
  * Context: any. Concurrency: as amp_spinlock_lock().
  */
@@ -149,6 +152,7 @@ int amp_spinlock_trylock(struct amp_spinlock *lock, unsigned int party, uint32_t
  * @retval 0              this core now holds the lock
  * @retval AMP_ETIMEDOUT  still held (or never initialised) when time ran out
  * @retval AMP_EINVAL     NULL argument or bad @p party
+ * @retval AMP_ENOTSUP    a ticket lock, on a core built without the ticket kind
  *
  * Context: any; time is read with amp_port_now_ns(). Concurrency: as
  * amp_spinlock_lock().

@@ -35,6 +35,16 @@ _Static_assert(offsetof(struct amp_spinlock, reserved) == 0x1c, "layout");
 #error "the shared lock words are little-endian; big-endian cores need byte swaps"
 #endif
 
+/* The ticket lock needs a lock-free 32-bit read-modify-write. Cores without
+ * exclusives (Cortex-M0/M0+, ARMv6-M) would need a library emulation that is
+ * not atomic against the other core anyway, so there the ticket kind is
+ * compiled out and only Peterson remains. */
+#if defined(__GCC_ATOMIC_INT_LOCK_FREE) && __GCC_ATOMIC_INT_LOCK_FREE == 2
+#define AMP_SPINLOCK_HAVE_TICKET 1
+#else
+#define AMP_SPINLOCK_HAVE_TICKET 0
+#endif
+
 /* Polls between two looks at the clock in amp_spinlock_lock_timeout(). */
 #define AMP_SPINLOCK_POLLS_PER_CLOCK 64u
 
@@ -93,6 +103,9 @@ int amp_spinlock_init(struct amp_spinlock *lock, enum amp_spinlock_kind kind)
 	    !amp_sl_kind_ok((uint32_t)kind)) {
 		return AMP_EINVAL;
 	}
+	if (!AMP_SPINLOCK_HAVE_TICKET && kind == AMP_SPINLOCK_TICKET) {
+		return AMP_ENOTSUP;
+	}
 	amp_sl_store(&lock->kind, 0);
 	amp_sl_store(&lock->holder, 0);
 	amp_sl_store(&lock->next, 0);
@@ -112,6 +125,8 @@ int amp_spinlock_init(struct amp_spinlock *lock, enum amp_spinlock_kind kind)
 }
 
 /* ---- ticket lock ------------------------------------------------------ */
+
+#if AMP_SPINLOCK_HAVE_TICKET
 
 static uint32_t amp_ticket_take(struct amp_spinlock *lock)
 {
@@ -144,6 +159,19 @@ static void amp_ticket_release(struct amp_spinlock *lock)
 	uint32_t serving = amp_sl_load(&lock->serving);
 	amp_sl_store(&lock->serving, serving + 1u);
 }
+#else
+static uint32_t amp_ticket_take(struct amp_spinlock *lock)
+{
+	(void)lock;
+	return 0;
+}
+
+static bool amp_ticket_try(struct amp_spinlock *lock)
+{
+	(void)lock;
+	return false;
+}
+#endif
 
 /* ---- Peterson's lock -------------------------------------------------- */
 
@@ -196,7 +224,7 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 	uint32_t spins = 0;
 	for (;;) {
 		uint32_t kind = amp_sl_load(&lock->kind);
-		if (kind == AMP_SPINLOCK_TICKET) {
+		if (kind == AMP_SPINLOCK_TICKET && AMP_SPINLOCK_HAVE_TICKET) {
 			if (!amp_sl_party_ok(kind, party)) {
 				amp_port_assert_failed(__FILE__, __LINE__, "ticket party <= 254");
 			}
@@ -241,10 +269,12 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 			}
 			break;
 		}
-		/* Not initialised yet, or corrupt: as if the peer held it. */
+		/* Not initialised yet, corrupt, or a kind this core cannot
+		 * take part in: as if the peer held it. */
 		if (!reported && kind != 0) {
-			amp_port_log(AMP_LOG_ERR, "spinlock %p: corrupt kind 0x%08x, waiting",
-				     (void *)lock, (unsigned)kind);
+			amp_port_log(AMP_LOG_ERR, "spinlock %p: %s kind 0x%08x, waiting",
+				     (void *)lock, amp_sl_kind_ok(kind) ? "unsupported" : "corrupt",
+				     (unsigned)kind);
 			reported = true;
 		}
 		amp_sl_spin(&spins);
@@ -261,6 +291,9 @@ int amp_spinlock_trylock(struct amp_spinlock *lock, unsigned int party, uint32_t
 	uint32_t kind = amp_sl_load(&lock->kind);
 	if (!amp_sl_kind_ok(kind)) {
 		return AMP_EPROTO;
+	}
+	if (!AMP_SPINLOCK_HAVE_TICKET && kind == AMP_SPINLOCK_TICKET) {
+		return AMP_ENOTSUP;
 	}
 	if (!amp_sl_party_ok(kind, party)) {
 		return AMP_EINVAL;
@@ -300,7 +333,7 @@ int amp_spinlock_lock_timeout(struct amp_spinlock *lock, unsigned int party, int
 	uint32_t spins = 0;
 	for (uint32_t polls = 0;; polls++) {
 		int err = amp_spinlock_trylock(lock, party, key);
-		if (err == 0 || err == AMP_EINVAL) {
+		if (err == 0 || err == AMP_EINVAL || err == AMP_ENOTSUP) {
 			return err;
 		}
 		if (timeout_us == AMP_NO_WAIT) {
@@ -329,8 +362,10 @@ void amp_spinlock_unlock(struct amp_spinlock *lock, unsigned int party, uint32_t
 	 * section must be complete before the peer can see the lock free. */
 	amp_port_mb();
 	uint32_t kind = amp_sl_load(&lock->kind);
-	if (kind == AMP_SPINLOCK_TICKET) {
+	if (kind == AMP_SPINLOCK_TICKET && AMP_SPINLOCK_HAVE_TICKET) {
+#if AMP_SPINLOCK_HAVE_TICKET
 		amp_ticket_release(lock);
+#endif
 	} else if (kind == AMP_SPINLOCK_PETERSON && party <= 1u) {
 		amp_peterson_leave(lock, party);
 	} else {
