@@ -221,7 +221,7 @@ static void test_driver_full_and_bad_buffer(void **state)
 	assert_int_equal(amp_vring_init(&v, &f->dcfg), 0);
 	assert_int_equal(amp_vring_drv_add(&v, f->pool + sizeof(f->pool) - 8, 16, true, NULL),
 			 AMP_EINVAL);
-	assert_int_equal(amp_vring_drv_add(&v, f->pool - 1, 16, true, NULL), AMP_EINVAL);
+	assert_int_equal(amp_vring_drv_add(&v, (void *)((uintptr_t)f->pool - 1), 16, true, NULL), AMP_EINVAL);
 	/* role checks */
 	assert_int_equal(amp_vring_dev_put_used(&v, 0, 0), AMP_EINVAL);
 	assert_int_equal(amp_vring_drv_add(&f->dev, f->pool, 16, true, NULL), AMP_EINVAL);
