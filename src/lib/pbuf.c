@@ -141,18 +141,26 @@ static bool amp_pbuf_ready(const struct amp_pbuf *pb)
 }
 
 /*
- * Load the index the peer owns: invalidate, barrier, one load, barrier (so
- * nothing we do with the ring is ordered before the load), then check it.
+ * Load the index the peer owns: invalidate, barrier, one load, then check it.
  * Misalignment is Zephyr's -EINVAL; an index past the end is a corruption
  * Zephyr would follow, we refuse it.
+ *
+ * @p acquire adds a barrier after the load. The reader needs it: its loads of
+ * the header and payload must not be satisfied before the load of wr_idx. The
+ * writer does not: its stores into the ring depend on the loaded rd_idx
+ * through the free-space check, and no CPU makes a store visible before the
+ * branch it depends on is resolved (the argument of the Linux kernel's
+ * circular-buffer producer).
  */
 static int amp_pbuf_load_peer_idx(const struct amp_pbuf *pb, volatile uint32_t *loc,
-				  const char *what, uint32_t *out)
+				  const char *what, bool acquire, uint32_t *out)
 {
 	amp_port_dcache_invalidate(loc, sizeof(uint32_t));
 	amp_port_mb();
 	const uint32_t v = *loc;
-	amp_port_mb();
+	if (acquire) {
+		amp_port_mb();
+	}
 	if ((v % AMP_PBUF_IDX_SIZE) != 0u) {
 		amp_port_log(AMP_LOG_WRN, "pbuf %p: peer %s 0x%x misaligned", (void *)pb->cfg->region,
 			     what, (unsigned)v);
@@ -171,7 +179,7 @@ static int amp_pbuf_load_peer_idx(const struct amp_pbuf *pb, volatile uint32_t *
 static int amp_pbuf_free_bytes(struct amp_pbuf *pb, uint32_t *free_out)
 {
 	uint32_t rd;
-	int rc = amp_pbuf_load_peer_idx(pb, pb->rd_idx_loc, "rd_idx", &rd);
+	int rc = amp_pbuf_load_peer_idx(pb, pb->rd_idx_loc, "rd_idx", false, &rd);
 	if (rc != 0) {
 		return rc;
 	}
@@ -258,7 +266,7 @@ struct amp_pbuf_pkt {
 static int amp_pbuf_locate(struct amp_pbuf *pb, struct amp_pbuf_pkt *pkt)
 {
 	uint32_t wr;
-	int rc = amp_pbuf_load_peer_idx(pb, pb->wr_idx_loc, "wr_idx", &wr);
+	int rc = amp_pbuf_load_peer_idx(pb, pb->wr_idx_loc, "wr_idx", true, &wr);
 	if (rc != 0) {
 		return rc;
 	}
