@@ -586,6 +586,80 @@ static void test_out_of_space(void **state)
 	}
 }
 
+/* ---- the fallback for file systems without O_TMPFILE publishing -------- */
+
+/* In a private mount namespace /proc is hidden under an empty tmpfs, so the
+ * unnamed-file route (which publishes through /proc/self/fd) is unavailable
+ * and creation must take the named-temporary route: it must be just as
+ * race-free and leave no temporary behind, also when it fails. */
+static int noproc_child(void *argp)
+{
+	const char *dir = argp;
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("amp-test", "/proc", "tmpfs", 0, "size=4k") != 0) {
+		return AMP_PROC_SKIP;
+	}
+	if (access("/proc/self/fd", X_OK) == 0) {
+		return 70;
+	}
+	for (int round = 0; round < 4; round++) {
+		char name[64];
+		make_name(name, sizeof(name), "noproc");
+		struct race_arg a = { .cfg = { .name = name, .size = 16 * 1024, .dir = dir } };
+		if (pipe(a.gate) != 0) {
+			return 71;
+		}
+		pid_t pids[RACERS];
+		for (int i = 0; i < RACERS; i++) {
+			a.index = i;
+			pids[i] = amp_proc_spawn(race_child, &a);
+		}
+		close(a.gate[1]);
+		int created = 0, failed = 0;
+		for (int i = 0; i < RACERS; i++) {
+			int rc = amp_proc_wait(pids[i], 5000);
+			created += rc == 1;
+			failed += rc != 0 && rc != 1;
+		}
+		close(a.gate[0]);
+		if (failed != 0 || created != 1) {
+			return 72;
+		}
+		if (count_entries(dir, NULL) != 1) {
+			return 73; /* the region, and no temporary */
+		}
+		if (amp_shm_remove(&a.cfg) != 0) {
+			return 74;
+		}
+	}
+	/* A failing creation removes its temporary too. */
+	if (mount("amp-test", dir, "tmpfs", 0, "size=64k") != 0) {
+		return AMP_PROC_SKIP;
+	}
+	struct amp_shm shm;
+	struct amp_shm_cfg big = { .name = "big", .size = 1024 * 1024, .dir = dir };
+	if (amp_shm_open(&shm, &big) != AMP_ENOSPC) {
+		return 75;
+	}
+	return count_entries(dir, NULL) == 0 ? 0 : 76;
+}
+
+static void test_create_without_tmpfile_route(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX];
+	make_tmpdir(dir, sizeof(dir));
+	int rc = amp_proc_wait(amp_proc_spawn(noproc_child, dir), CHILD_MS);
+	assert_int_equal(count_entries(dir, NULL), 0);
+	assert_int_equal(rmdir(dir), 0);
+	if (rc == AMP_PROC_SKIP) {
+		print_message("named-temporary route skipped: cannot hide /proc in a private "
+			      "mount namespace\n");
+		skip();
+	}
+	assert_int_equal(rc, 0);
+}
+
 /* ---- close, remove, directories, hostile names ------------------------ */
 
 static void test_close_and_remove(void **state)
@@ -709,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_address_in_use),
 		cmocka_unit_test(test_permission_denied),
 		cmocka_unit_test(test_out_of_space),
+		cmocka_unit_test(test_create_without_tmpfile_route),
 		cmocka_unit_test(test_close_and_remove),
 		cmocka_unit_test(test_directory_choice),
 		cmocka_unit_test(test_hostile_names),
