@@ -1,10 +1,470 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `amplink bench`: plan the cells, run them in an order that keeps each
+ * amplink cell next to its baselines, bracket every cell with a cache-line
+ * round trip to detect vCPU placement changes (redo, then flag), and report.
+ */
 #define _GNU_SOURCE
+#include "bench/bench.h"
+#include "bench/report.h"
 #include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help_text[] =
+	"NAME\n"
+	"    amplink bench - round trip and throughput of amplink between two processes,\n"
+	"    against the ordinary Linux mechanisms measured in the same run\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    amplink bench [--transport LIST] [--mode LIST] [--sizes LIST] [--kind LIST]\n"
+	"                  [--duration SEC | --count N] [--reps N] [--json] [--plot FILE]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Two processes play two cores, pinned to different CPUs when at least two\n"
+	"    are usable. For every message size it measures, with one method (warm-up,\n"
+	"    then --reps repetitions whose spread is reported):\n"
+	"      round trip   A sends, B echoes; median, p99, p99.9 and max in ns\n"
+	"      throughput   A streams to B; messages/s and MB/s (B's last receive)\n"
+	"    for the amplink transports (icmsg, rpmsg when built) in three doorbell\n"
+	"    modes: irq (futex sleep), poll (spin, no system call) and adaptive (spin\n"
+	"    50 us, then sleep), and for the baselines: cache-line ping-pong on a shared\n"
+	"    word (the physical limit), a raw spinning SPSC ring, futex ping-pong,\n"
+	"    pipe, Unix stream and seqpacket sockets, and one-core memcpy. Every\n"
+	"    amplink figure is also printed as a ratio to the matching baselines, and\n"
+	"    the project's targets are reported as met or missed.\n"
+	"\n"
+	"    Virtual machines may move the two vCPUs between placements (hyperthreads of\n"
+	"    one core, two cores, two sockets), which changes cross-core figures many\n"
+	"    times over. The cache-line round trip is measured before and after every\n"
+	"    cell; a cell whose placement changed is measured again (twice at most) and\n"
+	"    otherwise flagged with '!', as is every ratio between cells measured in\n"
+	"    different placements.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --transport LIST   amplink transports, comma separated (default: all built)\n"
+	"    --mode LIST        irq,poll,adaptive (default: all three)\n"
+	"    --sizes LIST       message sizes in bytes (default 8,64,496,4096,16384;\n"
+	"                       sizes a transport cannot carry are skipped)\n"
+	"    --kind LIST        rtt,tput (default both)\n"
+	"    --duration SEC     measuring time per cell, split over the repetitions\n"
+	"                       (default 0.2; accepts ms/us suffixes)\n"
+	"    --count N          messages per repetition instead of --duration\n"
+	"    --reps N           repetitions per cell (default 3, at most 16)\n"
+	"    --no-baselines     only amplink cells (ratios and targets then need a\n"
+	"                       previous run; not recommended)\n"
+	"    --json             machine-readable output on stdout\n"
+	"    --plot FILE        latency CDF of the round-trip cells via gnuplot; SVG, or\n"
+	"                       PNG when FILE ends in .png\n"
+	"    --plot-size N      message size plotted (default: the second size, else first)\n"
+	"    --strict           exit 1 when a target is missed\n"
+	"    -h, --help         this text\n"
+	"\n"
+	"    Progress goes to stderr when stderr is a terminal.\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 measured (targets met or, without --strict, missed); 1 a measurement\n"
+	"    failed (or a target was missed with --strict); 2 usage error\n"
+	"\n"
+	"EXAMPLES\n"
+	"    amplink bench\n"
+	"    amplink bench --sizes 64 --mode poll --duration 1 --plot rtt.svg\n"
+	"    amplink bench --count 200 --reps 2 --json > bench.json\n";
+
+#define MAX_SIZES 16
+
+struct plan {
+	const struct bench_impl *amp[8];
+	unsigned namp;
+	size_t sizes[MAX_SIZES];
+	unsigned nsizes;
+	bool rtt, tput, baselines;
+	unsigned reps;
+	double duration;
+	uint64_t count;
+	int cpu_a, cpu_b;
+	bool progress;
+	bool keep_raw;
+	size_t plot_size;
+	unsigned cells_total, cells_done;
+};
+
+static struct bench_report report;
+
+static double cl_probe(const struct plan *p)
+{
+	struct bench_fig f;
+	if (bench_run(&bench_cacheline, BK_RTT, 0, 1, 0, 2000, p->cpu_a, p->cpu_b, false, &f) != 0) {
+		return 0;
+	}
+	return f.med;
+}
+
+static void progress(struct plan *p, const struct bench_impl *im, enum bench_kind k, size_t size)
+{
+	p->cells_done++;
+	if (!p->progress) {
+		return;
+	}
+	fprintf(stderr, "\r\033[K[%u/%u] %s %s %s %zu B", p->cells_done, p->cells_total,
+		k == BK_RTT ? "round trip" : "throughput", im->transport, im->mode, size);
+	fflush(stderr);
+}
+
+static bool placement_moved(double a, double b)
+{
+	if (a <= 0 || b <= 0) {
+		return false;
+	}
+	return a / b > 1.5 || b / a > 1.5;
+}
+
+/* Runs one cell with placement bracketing; appends it to the report. */
+static void cell(struct plan *p, const struct bench_impl *im, enum bench_kind k, size_t size,
+		 double *cl)
+{
+	if (report.nfigs >= BENCH_MAX_FIGS) {
+		return;
+	}
+	progress(p, im, k, size);
+	struct bench_fig *f = &report.figs[report.nfigs];
+	bool keep = p->keep_raw && k == BK_RTT && (!im->sized || size == p->plot_size);
+	for (unsigned attempt = 0; attempt < 3; attempt++) {
+		if (attempt > 0) {
+			free(f->raw);
+		}
+		double before = *cl;
+		bench_run(im, k, size, p->reps, p->duration, p->count, p->cpu_a, p->cpu_b, keep, f);
+		double after = im->local ? before : cl_probe(p);
+		*cl = after;
+		f->cl_before = im->local ? 0 : before;
+		f->cl_after = im->local ? 0 : after;
+		f->redone = attempt;
+		f->placement_changed = !im->local && placement_moved(before, after);
+		if (!f->ok || !f->placement_changed) {
+			break;
+		}
+	}
+	if (!f->ok) {
+		report.failures++;
+	}
+	if (f->placement_changed) {
+		report.placement_changes++;
+	}
+	report.nfigs++;
+}
+
+static bool fits(const struct bench_impl *im, size_t size)
+{
+	size_t max = im->max_size ? im->max_size : BENCH_MAX_SIZE;
+	return size <= max;
+}
+
+static void add_target(const char *text, const char *num, const char *den, const char *metric,
+		       double limit, bool at_most)
+{
+	struct bench_target *t = &report.targets[report.ntargets++];
+	t->text = text;
+	snprintf(t->num, sizeof(t->num), "%s", num);
+	snprintf(t->den, sizeof(t->den), "%s", den ? den : "");
+	t->metric = metric;
+	t->limit = limit;
+	t->at_most = at_most;
+}
+
+static void define_targets(const struct plan *p)
+{
+	/* Latency targets at the smallest size measured. */
+	size_t s = p->sizes[0];
+	char a[64], b[64];
+	snprintf(a, sizeof(a), "rtt.icmsg.poll.%zu", s);
+	snprintf(b, sizeof(b), "rtt.ring.spin.%zu", s);
+	add_target("ICMsg polling round trip <= 1.3x raw spinning ring", a, b, "med", 1.3, true);
+	snprintf(a, sizeof(a), "rtt.icmsg.irq.%zu", s);
+	add_target("ICMsg doorbell round trip <= 1.1x raw futex", a, "rtt.futex.sleep", "med", 1.1,
+		   true);
+	snprintf(a, sizeof(a), "rtt.icmsg.adaptive.%zu", s);
+	snprintf(b, sizeof(b), "rtt.icmsg.poll.%zu", s);
+	add_target("ICMsg adaptive under continuous traffic <= 1.5x polling", a, b, "med", 1.5,
+		   true);
+	add_target("ICMsg 64 B polling throughput >= 70% of the raw spinning ring",
+		   "tput.icmsg.poll.64", "tput.ring.spin.64", "msgs_s", 0.7, false);
+	add_target("ICMsg 64 B polling throughput >= 5x a pipe", "tput.icmsg.poll.64",
+		   "tput.pipe.sleep.64", "msgs_s", 5.0, false);
+	add_target("ICMsg 16 KiB throughput >= 80% of the raw ring", "tput.icmsg.poll.16384",
+		   "tput.ring.spin.16384", "msgs_s", 0.8, false);
+	snprintf(a, sizeof(a), "rtt.rpmsg.poll.%zu", s);
+	snprintf(b, sizeof(b), "rtt.icmsg.poll.%zu", s);
+	add_target("RPMsg polling round trip <= 1.5x ICMsg's", a, b, "med", 1.5, true);
+	add_target("RPMsg zero-copy 496 B throughput >= 1,000,000 msgs/s (doorbells)",
+		   "tput.rpmsg.irq.496", NULL, "msgs_s", 1e6, false);
+}
+
+static bool parse_list(const char *s, char out[][16], unsigned max, unsigned *n)
+{
+	*n = 0;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		if (*n >= max || strlen(t) >= 16) {
+			return false;
+		}
+		snprintf(out[(*n)++], 16, "%s", t);
+	}
+	return *n > 0;
+}
 
 int amp_cmd_bench(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return AMP_EXIT_FINDINGS;
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "transport", required_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "no-baselines", no_argument, NULL, 'B' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "plot-size", required_argument, NULL, 'P' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct plan p;
+	memset(&p, 0, sizeof(p));
+	memset(&report, 0, sizeof(report));
+	p.rtt = p.tput = p.baselines = true;
+	p.reps = 3;
+	p.duration = 0.2;
+	const char *transports = NULL, *modes = "irq,poll,adaptive", *plot = NULL;
+	bool json = false, strict = false;
+	uint64_t plot_size = 0;
+	static const size_t default_sizes[] = { 8, 64, 496, 4096, 16384 };
+	for (unsigned i = 0; i < 5; i++) {
+		p.sizes[p.nsizes++] = default_sizes[i];
+	}
+	char list[MAX_SIZES][16];
+	unsigned nl;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(help_text, stdout);
+			return AMP_EXIT_OK;
+		case 't':
+			transports = optarg;
+			break;
+		case 'm':
+			modes = optarg;
+			break;
+		case 's':
+			if (!parse_list(optarg, list, MAX_SIZES, &nl)) {
+				return amp_cli_usage_error("bench", "bad --sizes '%s'", optarg);
+			}
+			p.nsizes = 0;
+			for (unsigned i = 0; i < nl; i++) {
+				uint64_t v;
+				if (!amp_cli_u64(list[i], &v) || v == 0 || v > BENCH_MAX_SIZE) {
+					return amp_cli_usage_error("bench", "bad size '%s' (1..%u)",
+								   list[i], BENCH_MAX_SIZE);
+				}
+				p.sizes[p.nsizes++] = (size_t)v;
+			}
+			break;
+		case 'k':
+			if (!parse_list(optarg, list, MAX_SIZES, &nl)) {
+				return amp_cli_usage_error("bench", "bad --kind '%s'", optarg);
+			}
+			p.rtt = p.tput = false;
+			for (unsigned i = 0; i < nl; i++) {
+				if (strcmp(list[i], "rtt") == 0) {
+					p.rtt = true;
+				} else if (strcmp(list[i], "tput") == 0) {
+					p.tput = true;
+				} else {
+					return amp_cli_usage_error("bench", "unknown kind '%s'", list[i]);
+				}
+			}
+			break;
+		case 'd':
+			if (!amp_cli_seconds(optarg, &p.duration) || p.duration <= 0 || p.duration > 600) {
+				return amp_cli_usage_error("bench", "bad --duration '%s'", optarg);
+			}
+			break;
+		case 'c':
+			if (!amp_cli_u64(optarg, &p.count) || p.count == 0 || p.count > 100000000) {
+				return amp_cli_usage_error("bench", "bad --count '%s'", optarg);
+			}
+			break;
+		case 'r': {
+			uint64_t v;
+			if (!amp_cli_u64(optarg, &v) || v == 0 || v > BENCH_MAX_REPS) {
+				return amp_cli_usage_error("bench", "bad --reps '%s' (1..%d)", optarg,
+							   BENCH_MAX_REPS);
+			}
+			p.reps = (unsigned)v;
+			break;
+		}
+		case 'B':
+			p.baselines = false;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			plot = optarg;
+			break;
+		case 'P':
+			if (!amp_cli_u64(optarg, &plot_size) || plot_size == 0) {
+				return amp_cli_usage_error("bench", "bad --plot-size '%s'", optarg);
+			}
+			break;
+		case 'S':
+			strict = true;
+			break;
+		default:
+			return amp_cli_usage_error("bench", "unknown or incomplete option '%s'",
+						   argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		return amp_cli_usage_error("bench", "unexpected argument '%s'", argv[optind]);
+	}
+	/* Transports x modes. */
+	if (!parse_list(modes, list, MAX_SIZES, &nl)) {
+		return amp_cli_usage_error("bench", "bad --mode '%s'", modes);
+	}
+	for (unsigned i = 0; i < nl; i++) {
+		if (strcmp(list[i], "irq") && strcmp(list[i], "poll") && strcmp(list[i], "adaptive")) {
+			return amp_cli_usage_error("bench", "unknown mode '%s'", list[i]);
+		}
+	}
+	char tl[8][16];
+	unsigned nt = 0;
+	if (transports != NULL &&
+	    (!parse_list(transports, tl, 8, &nt))) {
+		return amp_cli_usage_error("bench", "bad --transport '%s'", transports);
+	}
+	for (unsigned t = 0; t < nt; t++) {
+		bool known = false;
+		for (const struct bench_impl *const *im = bench_amplink_impls; *im; im++) {
+			known |= strcmp((*im)->transport, tl[t]) == 0;
+		}
+		if (!known && strcmp(tl[t], "icmsg") && strcmp(tl[t], "rpmsg")) {
+			return amp_cli_usage_error("bench", "unknown transport '%s'", tl[t]);
+		}
+		if (!known) {
+			fprintf(stderr, "amplink bench: transport %s is not built in; skipped\n", tl[t]);
+		}
+	}
+	for (const struct bench_impl *const *im = bench_amplink_impls; *im; im++) {
+		bool want_t = transports == NULL;
+		for (unsigned t = 0; t < nt; t++) {
+			want_t |= strcmp((*im)->transport, tl[t]) == 0;
+		}
+		bool want_m = false;
+		for (unsigned i = 0; i < nl; i++) {
+			want_m |= strcmp((*im)->mode, list[i]) == 0;
+		}
+		if (want_t && want_m && p.namp < 8) {
+			p.amp[p.namp++] = *im;
+		}
+	}
+	p.plot_size = plot_size ? (size_t)plot_size : p.sizes[p.nsizes > 1 ? 1 : 0];
+	p.keep_raw = plot != NULL;
+	p.progress = amp_cli_progress_enabled();
+	report.ncpus = bench_pick_cpus(&p.cpu_a, &p.cpu_b);
+	report.cpu_a = p.cpu_a;
+	report.cpu_b = p.cpu_b;
+	report.reps = p.reps;
+	report.duration = p.duration;
+	report.count = p.count;
+	define_targets(&p);
+
+	/* Count cells for the progress line. */
+	static const struct bench_impl *const base_rtt[] = { &bench_ring, &bench_pipe,
+							     &bench_unix_stream,
+							     &bench_unix_seqpacket };
+	static const struct bench_impl *const base_tput[] = { &bench_ring, &bench_pipe,
+							      &bench_unix_stream,
+							      &bench_unix_seqpacket, &bench_memcpy };
+	p.cells_total = (p.baselines && p.rtt) ? 2 : 0;
+	for (unsigned s = 0; s < p.nsizes; s++) {
+		p.cells_total += p.baselines ? (p.rtt ? 4 : 0) + (p.tput ? 5 : 0) : 0;
+		p.cells_total += p.namp * ((p.rtt ? 1 : 0) + (p.tput ? 1 : 0));
+	}
+
+	double cl = cl_probe(&p);
+	report.cl_first = cl;
+	if (p.baselines && p.rtt) {
+		cell(&p, &bench_cacheline, BK_RTT, 0, &cl);
+		cell(&p, &bench_futex, BK_RTT, 0, &cl);
+	}
+	for (unsigned s = 0; s < p.nsizes; s++) {
+		size_t size = p.sizes[s];
+		if (p.rtt) {
+			for (unsigned b = 0; p.baselines && b < 4; b++) {
+				if (fits(base_rtt[b], size)) {
+					cell(&p, base_rtt[b], BK_RTT, size, &cl);
+				}
+			}
+			for (unsigned a = 0; a < p.namp; a++) {
+				if (fits(p.amp[a], size)) {
+					cell(&p, p.amp[a], BK_RTT, size, &cl);
+				}
+			}
+		}
+		if (p.tput) {
+			for (unsigned b = 0; p.baselines && b < 5; b++) {
+				if (fits(base_tput[b], size)) {
+					cell(&p, base_tput[b], BK_TPUT, size, &cl);
+				}
+			}
+			for (unsigned a = 0; a < p.namp; a++) {
+				if (fits(p.amp[a], size) && p.amp[a]->a_send != NULL) {
+					cell(&p, p.amp[a], BK_TPUT, size, &cl);
+				}
+			}
+		}
+	}
+	if (p.progress) {
+		fprintf(stderr, "\r\033[K");
+	}
+	bench_derive(&report);
+	if (json) {
+		bench_print_json(stdout, &report);
+	} else {
+		bench_print_table(stdout, &report);
+	}
+	fflush(stdout);
+	int rc = report.failures ? AMP_EXIT_FINDINGS : AMP_EXIT_OK;
+	if (plot != NULL) {
+		if (bench_plot(&report, plot, p.plot_size) != 0) {
+			fprintf(stderr, "amplink bench: could not draw %s (is gnuplot installed? "
+					"scripts/install-deps.sh installs gnuplot-nox)\n",
+				plot);
+			rc = AMP_EXIT_FINDINGS;
+		} else if (!json) {
+			printf("\nlatency CDF (%zu B) written to %s\n", p.plot_size, plot);
+		}
+	}
+	if (strict) {
+		for (unsigned t = 0; t < report.ntargets; t++) {
+			if (report.targets[t].state == BT_MISSED) {
+				rc = AMP_EXIT_FINDINGS;
+			}
+		}
+	}
+	for (unsigned i = 0; i < report.nfigs; i++) {
+		free(report.figs[i].raw);
+		report.figs[i].raw = NULL;
+	}
+	return rc;
 }
