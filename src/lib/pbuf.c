@@ -46,17 +46,24 @@ static uint32_t amp_pbuf_occupied(uint32_t len, uint32_t wr, uint32_t rd)
 	return (wr >= rd) ? (wr - rd) : (len - (rd - wr));
 }
 
-/* Index of the packet after one of payload @p plen whose header is at @p at. */
+/*
+ * Index of the packet after one of payload @p plen whose header is at @p at.
+ * Callers only advance over packets that fit (plen + 4 <= len - 4), so the
+ * padded end is below 2 * len and one subtraction wraps it; 64-bit because a
+ * region over 2 GiB would overflow 32 bits (no division: Cortex-M has none
+ * for 64 bits).
+ */
 static uint32_t amp_pbuf_advance(uint32_t len, uint32_t at, uint32_t plen)
 {
 	uint32_t pos = at + AMP_PBUF_HDR_SIZE;
 	if (pos >= len) {
 		pos -= len;
 	}
-	/* pos < len <= 2^32 - 16 and plen <= 65535 cannot overflow in practice,
-	 * but len is caller-provided: do it in 64 bits. */
 	uint64_t next = ((uint64_t)pos + plen + 3u) & ~(uint64_t)3u;
-	return (uint32_t)(next % len);
+	if (next >= len) {
+		next -= len;
+	}
+	return (uint32_t)next;
 }
 
 static bool amp_pbuf_pow2_or_zero(uint32_t v)

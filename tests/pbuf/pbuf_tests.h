@@ -5,4 +5,7 @@
 /** Golden-vector replay of every vectors/pbuf case; returns the number of failures. */
 int pbuf_run_vector_tests(void);
 
+/** Writer and reader on two threads; cmocka test. */
+void test_pbuf_threads(void **state);
+
 #endif

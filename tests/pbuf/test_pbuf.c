@@ -693,7 +693,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_word), cmocka_unit_test(test_initial_buf),
 		cmocka_unit_test(test_corrupt_rd_idx), cmocka_unit_test(test_corrupt_wr_idx),
 		cmocka_unit_test(test_corrupt_header), cmocka_unit_test(test_zero_copy),
-		cmocka_unit_test(test_model_random),
+		cmocka_unit_test(test_model_random),   cmocka_unit_test(test_pbuf_threads),
 	};
 	int failed = cmocka_run_group_tests_name("pbuf", tests, NULL, NULL);
 	failed += pbuf_run_vector_tests();
