@@ -16,7 +16,8 @@
  * A packet is a 4-byte header (payload length as big-endian u16, then two
  * zero bytes) followed by the payload, padded so the next packet starts on a
  * 4-byte boundary; the payload may wrap to data[0]. One 4-byte slot always
- * stays free, so the largest payload is len - 8.
+ * stays free, so the largest payload is min(len - 8, 65535).
+ * The full specification, with worked examples, is docs/SPEC-pbuf.md.
  *
  * Each side keeps a private copy of its own index and never trusts the shared
  * copy of it. Every value read from the peer (its index, the packet length) is
@@ -54,7 +55,7 @@ extern "C" {
 struct amp_pbuf_cfg {
 	void *region;            /**< start of the shared region (this core's view) */
 	uint32_t size;           /**< region size in bytes, multiple of 4 */
-	uint32_t dcache_align;   /**< A: 0 (none), or a power of two >= 4 */
+	uint32_t dcache_align;   /**< A: 0 (none) or a power of two (1 and 2 act as 4) */
 	bool handshake;          /**< H: reserve the handshake word (ICMsg v2) */
 };
 

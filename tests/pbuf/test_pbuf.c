@@ -133,6 +133,7 @@ static void test_layout_table(void **state)
 		{ 0, false, 4, 8, 2040 },
 		{ 32, false, 32, 36, 2012 },
 		{ 8, true, 8, 12, 2036 },
+		{ 8, false, 8, 12, 2036 }, /* same offsets as with the handshake word */
 		{ 32, true, 32, 36, 2012 },
 		{ 64, false, 64, 68, 1980 },
 	};
@@ -195,6 +196,9 @@ static void test_cfg_check(void **state)
 	c.dcache_align = 8;
 	assert_int_equal(amp_pbuf_cfg_check(&c), 0);
 	c.handshake = false;
+	/* A below 4 behaves as 4 without a handshake word, as in Zephyr. */
+	c.dcache_align = 2;
+	assert_int_equal(amp_pbuf_cfg_check(&c), 0);
 	/* A not a power of two. */
 	c.dcache_align = 12;
 	assert_int_equal(amp_pbuf_cfg_check(&c), AMP_EINVAL);
