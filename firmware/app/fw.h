@@ -90,4 +90,16 @@ uint32_t fw_checksum(const void *data, size_t len);
 /* Deterministic pseudo-random sequence (xorshift32). */
 uint32_t fw_rand(uint32_t *state);
 
+/*
+ * Test messages: [seq u32 LE][bytes derived from seq and salt][Fletcher-32 of
+ * everything before it]. Length 8..max, derived from seq, so the receiver
+ * knows what to expect and a lost, duplicated, reordered, truncated or
+ * corrupted message is detected.
+ */
+size_t fw_msg_len(uint32_t seq, uint32_t salt, size_t max);
+void fw_msg_fill(uint8_t *buf, size_t len, uint32_t seq, uint32_t salt);
+/* 0 if @p buf is message @p seq, else a negative code; what went wrong in @p why. */
+int fw_msg_check(const volatile uint8_t *buf, size_t len, uint32_t seq, uint32_t salt, size_t max,
+		 const char **why);
+
 #endif /* FW_H */

@@ -105,6 +105,68 @@ uint32_t fw_rand(uint32_t *state)
 	return x;
 }
 
+size_t fw_msg_len(uint32_t seq, uint32_t salt, size_t max)
+{
+	uint32_t r = (seq + 1u) * 0x9E3779B9u ^ salt;
+	(void)fw_rand(&r);
+	return 8u + (size_t)(r % (uint32_t)(max - 7u));
+}
+
+void fw_msg_fill(uint8_t *buf, size_t len, uint32_t seq, uint32_t salt)
+{
+	uint32_t r = seq ^ salt ^ 0xA5A5A5A5u;
+	buf[0] = (uint8_t)seq;
+	buf[1] = (uint8_t)(seq >> 8);
+	buf[2] = (uint8_t)(seq >> 16);
+	buf[3] = (uint8_t)(seq >> 24);
+	for (size_t i = 4; i < len - 4; i++) {
+		buf[i] = (uint8_t)fw_rand(&r);
+	}
+	uint32_t sum = fw_checksum(buf, len - 4);
+	for (size_t i = 0; i < 4; i++) {
+		buf[len - 4 + i] = (uint8_t)(sum >> (8 * i));
+	}
+}
+
+int fw_msg_check(const volatile uint8_t *buf, size_t len, uint32_t seq, uint32_t salt, size_t max,
+		 const char **why)
+{
+	uint8_t copy[512];
+	if (len < 8 || len > sizeof(copy)) {
+		*why = "bad length";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		copy[i] = buf[i];
+	}
+	uint32_t got = (uint32_t)copy[0] | (uint32_t)copy[1] << 8 | (uint32_t)copy[2] << 16 |
+		       (uint32_t)copy[3] << 24;
+	if (got != seq) {
+		*why = "sequence";
+		return -2;
+	}
+	if (len != fw_msg_len(seq, salt, max)) {
+		*why = "length";
+		return -3;
+	}
+	uint32_t sum = fw_checksum(copy, len - 4);
+	uint32_t stored = (uint32_t)copy[len - 4] | (uint32_t)copy[len - 3] << 8 |
+			  (uint32_t)copy[len - 2] << 16 | (uint32_t)copy[len - 1] << 24;
+	if (sum != stored) {
+		*why = "checksum";
+		return -4;
+	}
+	uint8_t want[512];
+	fw_msg_fill(want, len, seq, salt);
+	for (size_t i = 0; i < len; i++) {
+		if (want[i] != copy[i]) {
+			*why = "content";
+			return -5;
+		}
+	}
+	return 0;
+}
+
 static void fw_start_core1(void)
 {
 	/* Shared memory starts defined: core 1 must not see stale words. */
@@ -133,6 +195,8 @@ static int fw_core0(void)
 		struct fw_msg m0 = { { 0 } };
 		uint32_t seq = i + 1;
 		uint32_t t0 = fw_ms();
+		/* Each case starts from zeroed scratch words; core 1 is idle now. */
+		memset((void *)FW_SCRATCH_ADDR, 0, 0x1000);
 		ctl->cmd_case = i;
 		amp_port_mb();
 		ctl->cmd_seq = seq;
