@@ -160,6 +160,7 @@ struct amp_icmsg {
 	bool in_process;                     /**< receive processing runs (re-entry guard) */
 	bool emsgsize_logged;                /**< the oversize refusal was logged */
 	uint32_t epoch;                      /**< bumped by open/close (stale-callback guard) */
+	uint32_t rx_max_seen;                /**< largest message received (space-ring heuristic) */
 	uint32_t peer_max_msg;               /**< effective limit for sends */
 	volatile uint32_t tx_waiters;        /**< threads in amp_icmsg_send_wait() */
 	struct amp_event space_ev;           /**< posted on receive processing while waiters */

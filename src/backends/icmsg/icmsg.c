@@ -27,8 +27,14 @@ static const uint8_t icmsg_magic[AMP_ICMSG_MAGIC_LEN] = {
 	0x45, 0x6d, 0x31, 0x6c, 0x31, 0x4b, 0x30, 0x72, 0x6e, 0x33, 0x6c, 0x69, 0x34,
 };
 
-/* A consumer that frees space of a ring that was at least this full rings the
- * writer, which may be waiting in amp_icmsg_send_wait(): free < len / 4. */
+/*
+ * A reader that frees space of a nearly full ring rings the writer, which may
+ * be waiting in amp_icmsg_send_wait(). "Nearly full" = the free space at the
+ * start of the pass could not have taken the largest message this writer has
+ * sent so far (or a quarter of the ring): exactly the situations in which a
+ * writer can be stuck, while a peer that sends small messages into a roomy
+ * ring never gets an extra doorbell.
+ */
 #define ICMSG_NEARLY_FULL_DIV 4u
 
 /* Re-check period of amp_icmsg_send_wait() for peers that never ring for space. */
@@ -374,23 +380,50 @@ static void drop_packet(struct amp_icmsg *ic, size_t len)
 	ic->stats.rx_dropped++;
 }
 
+/* What the peer's session request must still be after a packet was loaded. */
+enum rx_check {
+	RX_CHECK_NONE,   /* v1: no sessions */
+	RX_CHECK_SID,    /* v2: the session we acknowledged */
+	RX_CHECK_CLOSED, /* v2: the peer closed (0) and has not opened again */
+};
+
+/*
+ * True if the peer has not started a new session since it wrote what we just
+ * loaded. A restarted peer publishes its new request before it may reset its
+ * ring, and it cannot write new data before we acknowledge it; so packets
+ * loaded BEFORE a check that still shows the old request are intact, and the
+ * payload of one stays intact until we open again (Zephyr relies on the same
+ * order: read, then check).
+ */
+static bool session_unchanged(struct amp_icmsg *ic, enum rx_check check)
+{
+	if (check == RX_CHECK_NONE) {
+		return true;
+	}
+	const uint16_t req = (uint16_t)(amp_pbuf_handshake_read(&ic->tx) & 0xffffu);
+	return req == (check == RX_CHECK_SID ? ic->remote_sid : 0u);
+}
+
 /*
  * Deliver the next packet. Returns 1 when a packet was consumed (delivered or
- * dropped), 0 when there was none or the ring is corrupt.
+ * dropped), 0 when there was none or the ring is corrupt, -1 when the peer's
+ * session changed under us (nothing consumed; the ring is no longer ours).
  */
-static int rx_one(struct amp_icmsg *ic, int *delivered)
+static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 {
 	const volatile uint8_t *f, *s;
 	size_t fl, sl;
 	int len = amp_pbuf_read_peek(&ic->rx, &f, &fl, &s, &sl);
 
 	if (len <= 0) {
+		if (!session_unchanged(ic, check)) {
+			return -1; /* a reset ring reads as garbage: not the peer's fault */
+		}
 		if (len < 0) {
 			rx_corrupt(ic, len);
 		}
 		return 0;
 	}
-	ic->rx_broken = false;
 	const struct amp_ipc_ept_cfg *ept = ic->ept;
 	const struct amp_icmsg_cfg *cfg = ic->cfg;
 	const void *ptr;
@@ -399,6 +432,9 @@ static int rx_one(struct amp_icmsg *ic, int *delivered)
 	if (s == NULL && !cfg->rx_copy) {
 		/* Zero copy: the payload is contiguous in the ring. */
 		ptr = (const void *)(uintptr_t)f;
+		if (!session_unchanged(ic, check)) {
+			return -1;
+		}
 	} else if ((size_t)len <= (cfg->rx_buf != NULL ? cfg->rx_buf_size : AMP_ICMSG_RX_INLINE)) {
 		uint8_t *b = cfg->rx_buf != NULL ? cfg->rx_buf : ic->rx_inline;
 		for (size_t i = 0; i < fl; i++) {
@@ -408,18 +444,28 @@ static int rx_one(struct amp_icmsg *ic, int *delivered)
 			b[fl + i] = s[i];
 		}
 		ptr = b;
+		if (!session_unchanged(ic, check)) {
+			return -1;
+		}
 		if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
 			rx_corrupt(ic, AMP_EPROTO);
 			return 0;
 		}
 		released = true;
 	} else {
+		if (!session_unchanged(ic, check)) {
+			return -1;
+		}
 		drop_packet(ic, (size_t)len);
 		report_error(ic, "received message does not fit rx_buf: dropped");
 		return 1;
 	}
+	ic->rx_broken = false;
 
 	const uint32_t epoch = ic->epoch;
+	if ((uint32_t)len > ic->rx_max_seen) {
+		ic->rx_max_seen = (uint32_t)len;
+	}
 	ic->stats.rx_msgs++;
 	ic->stats.rx_bytes += (uint64_t)len;
 	(*delivered)++;
@@ -512,21 +558,30 @@ static int step_handshake(struct amp_icmsg *ic)
 
 static int step_connected_v2(struct amp_icmsg *ic, int *delivered)
 {
-	const uint32_t w = amp_pbuf_handshake_read(&ic->tx);
+	const uint16_t req = (uint16_t)(amp_pbuf_handshake_read(&ic->tx) & 0xffffu);
+	int r;
 
-	if ((uint16_t)(w & 0xffffu) != ic->remote_sid) {
-		/* Closed (0) or reset (new id). The peer's new incarnation does not
-		 * touch this ring before it sees our next session request, so what
-		 * is in it was completely written by the old one: deliver it first
-		 * (Zephyr drops the one packet it has read), then unbind. */
-		if (rx_one(ic, delivered) > 0) {
-			return 1;
+	if (req == ic->remote_sid) {
+		r = rx_one(ic, delivered, RX_CHECK_SID);
+	} else if (req == 0) {
+		/* The peer closed: what it wrote before is intact for as long as it
+		 * has not opened again, so it is delivered before `unbound` (Zephyr
+		 * drops it). */
+		r = rx_one(ic, delivered, RX_CHECK_CLOSED);
+		if (r == 0) {
+			r = -1; /* drained (or corrupt): now unbind */
 		}
-		ic->state = AMP_ICMSG_DISCONNECTED;
-		call_unbound(ic);
-		return 1;
+	} else {
+		/* The peer restarted: it may already be resetting its ring, so
+		 * nothing in it can be trusted any more (as in Zephyr). */
+		r = -1;
 	}
-	return rx_one(ic, delivered);
+	if (r >= 0) {
+		return r;
+	}
+	ic->state = AMP_ICMSG_DISCONNECTED;
+	call_unbound(ic);
+	return 1;
 }
 
 /* One unit of work; 1 if it did something, 0 if nothing was pending. */
@@ -543,7 +598,7 @@ static int step(struct amp_icmsg *ic, int *delivered)
 	case AMP_ICMSG_INIT_V2:
 		return step_handshake(ic);
 	case AMP_ICMSG_CONNECTED_V1:
-		return rx_one(ic, delivered);
+		return rx_one(ic, delivered, RX_CHECK_NONE) > 0 ? 1 : 0;
 	case AMP_ICMSG_CONNECTED_V2:
 		return step_connected_v2(ic, delivered);
 	default:
@@ -586,7 +641,11 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 	/* Zephyr's reader never says it freed space; a writer blocked on a
 	 * nearly full ring would have to poll. Ringing is harmless to any peer:
 	 * a doorbell only means "look". */
-	if (free0 >= 0 && (uint64_t)free0 < ic->rx.len / ICMSG_NEARLY_FULL_DIV &&
+	uint64_t nearly = ic->rx.len / ICMSG_NEARLY_FULL_DIV;
+	if ((uint64_t)ic->rx_max_seen + 4u > nearly) {
+		nearly = (uint64_t)ic->rx_max_seen + 4u;
+	}
+	if (free0 >= 0 && (uint64_t)free0 < nearly &&
 	    ic->stats.rx_msgs + ic->stats.rx_dropped != rx0 && is_connected(ic->state)) {
 		if (notify(ic) == 0) {
 			ic->stats.space_rings++;
