@@ -43,6 +43,8 @@ struct bench_impl {
 	int (*setup)(struct bench_job *j);    /* parent, before fork */
 	int (*a_init)(struct bench_job *j);   /* core A, after fork */
 	int (*b_init)(struct bench_job *j);   /* core B, after fork */
+	/* core B, optional: prepare for a phase of n messages before core A may start */
+	int (*b_arm)(struct bench_job *j, uint64_t n);
 	int (*a_rtt)(struct bench_job *j, uint64_t n, uint64_t *samples);
 	int (*b_echo)(struct bench_job *j, uint64_t n);
 	int (*a_send)(struct bench_job *j, uint64_t n);

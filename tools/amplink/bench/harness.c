@@ -173,6 +173,11 @@ static void child_main(struct bench_job *j)
 		last = p;
 		uint64_t n = c->count;
 		uint64_t t = 0;
+		rc = j->impl->b_arm ? j->impl->b_arm(j, n) : 0;
+		if (rc != 0) {
+			c->b_error = rc;
+			_exit(1);
+		}
 		__atomic_store_n(&c->b_phase, p, __ATOMIC_RELEASE);
 		rc = j->kind == BK_RTT ? j->impl->b_echo(j, n) : j->impl->b_recv(j, n, &t);
 		if (rc != 0) {

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ICMsg under `amplink bench`: each process opens the two rings and the Linux
+ * doorbell itself (as two cores would), binds with the v2 handshake, and the
+ * traffic is driven from the receive callbacks, i.e. from the doorbell thread
+ * that plays the interrupt (as a Zephyr application does):
+ *  - round trip: A's callback timestamps the reply and sends the next
+ *    message; B's callback copies the message out and echoes it;
+ *  - throughput: A's main thread streams; B's callback copies each message
+ *    out and counts. The mode under test is the receiver's: B waits in it.
+ *    A waits for doorbells with the futex (it receives nothing but "space
+ *    freed" rings); on a full ring it spins in poll mode and sleeps in
+ *    amp_icmsg_send_wait() otherwise.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <amplink/errno.h>
+#include <amplink/icmsg.h>
+#include <amplink/mbox_linux.h>
+#include <amplink/port.h>
+#include <amplink/shm.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REGION_SIZE (131072u + 16u)
+#define ALIGN 8u
+
+struct icb_state {
+	enum amp_mbox_linux_wait mode;
+	char name_ab[112], name_ba[112], name_mb[112];
+	struct amp_shm_cfg cfg_ab, cfg_ba;
+	struct amp_shm shm_ab, shm_ba;
+	struct amp_mbox_linux_cfg mcfg;
+	struct amp_mbox mbox;
+	struct amp_mbox_linux mdrv;
+	struct amp_icmsg_cfg icfg;
+	struct amp_icmsg ic;
+	struct amp_ipc_ept_cfg ept;
+	struct bench_job *job;
+	uint8_t *bounce;
+	/* traffic */
+	uint64_t *samples;
+	volatile uint64_t rtt_i;
+	uint64_t rtt_n, t_prev;
+	volatile uint64_t rx_count;
+	volatile uint64_t target;
+	volatile uint64_t t_last;
+	volatile int error;
+	struct amp_event done;
+	bool mbox_up, shm_up;
+};
+
+static struct icb_state *st(struct bench_job *j)
+{
+	return j->priv;
+}
+
+static void names(struct icb_state *s, const char *tag)
+{
+	snprintf(s->name_ab, sizeof(s->name_ab), "%s-ab", tag);
+	snprintf(s->name_ba, sizeof(s->name_ba), "%s-ba", tag);
+	snprintf(s->name_mb, sizeof(s->name_mb), "%s-mb", tag);
+	s->cfg_ab = (struct amp_shm_cfg){ .name = s->name_ab, .size = REGION_SIZE };
+	s->cfg_ba = (struct amp_shm_cfg){ .name = s->name_ba, .size = REGION_SIZE };
+}
+
+static int setup(struct bench_job *j, enum amp_mbox_linux_wait mode)
+{
+	struct icb_state *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		return AMP_ENOMEM;
+	}
+	s->mode = mode;
+	names(s, j->tag);
+	amp_shm_remove(&s->cfg_ab);
+	amp_shm_remove(&s->cfg_ba);
+	struct amp_shm_cfg mb = { .name = s->name_mb };
+	amp_shm_remove(&mb);
+	j->priv = s;
+	return 0;
+}
+
+static int setup_irq(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_IRQ);
+}
+
+static int setup_poll(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_POLL);
+}
+
+static int setup_adaptive(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_ADAPTIVE);
+}
+
+static void teardown(struct bench_job *j)
+{
+	struct icb_state *s = st(j);
+	if (s == NULL) {
+		return;
+	}
+	amp_shm_remove(&s->cfg_ab);
+	amp_shm_remove(&s->cfg_ba);
+	struct amp_shm_cfg mb = { .name = s->name_mb };
+	amp_shm_remove(&mb);
+	free(s);
+	j->priv = NULL;
+}
+
+/* ---- callbacks (doorbell thread = interrupt context) ------------------------ */
+
+static void a_received(const void *data, size_t len, void *priv)
+{
+	struct icb_state *s = priv;
+	struct bench_job *j = s->job;
+	uint64_t now = bench_now();
+	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
+	if (s->rtt_i >= s->rtt_n) {
+		return;
+	}
+	if (s->samples != NULL) {
+		s->samples[s->rtt_i] = now - s->t_prev;
+	}
+	s->t_prev = now;
+	uint64_t i = s->rtt_i + 1;
+	__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
+	if (i == s->rtt_n) {
+		amp_port_event_post(&s->done);
+		return;
+	}
+	int rc = amp_icmsg_send(&s->ic, j->buf, j->size);
+	if (rc < 0) {
+		s->error = rc;
+		amp_port_event_post(&s->done);
+	}
+}
+
+static void b_received(const void *data, size_t len, void *priv)
+{
+	struct icb_state *s = priv;
+	struct bench_job *j = s->job;
+	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
+	if (j->kind == BK_RTT) {
+		int rc = amp_icmsg_send(&s->ic, j->rbuf, len);
+		if (rc < 0) {
+			s->error = rc;
+		}
+	}
+	/* Only this thread counts: t_last is written before the count that
+	 * reaches the target is published. */
+	uint64_t c = s->rx_count + 1;
+	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+		s->t_last = bench_now();
+	}
+	__atomic_store_n(&s->rx_count, c, __ATOMIC_RELEASE);
+	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+		amp_port_event_post(&s->done);
+	}
+}
+
+static void on_error(const char *msg, void *priv)
+{
+	struct icb_state *s = priv;
+	fprintf(stderr, "amplink bench: icmsg error: %s\n", msg);
+	s->error = AMP_EPROTO;
+}
+
+/* ---- per-process bring-up ----------------------------------------------------- */
+
+static int open_side(struct bench_job *j, bool is_a)
+{
+	struct icb_state *s = st(j);
+	s->job = j;
+	amp_port_event_init(&s->done);
+	int rc = amp_shm_open(&s->shm_ab, &s->cfg_ab);
+	if (rc == 0) {
+		rc = amp_shm_open(&s->shm_ba, &s->cfg_ba);
+		if (rc != 0) {
+			amp_shm_close(&s->shm_ab);
+		}
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	s->shm_up = true;
+	/* The sender of a throughput cell only waits for "space" rings. */
+	enum amp_mbox_linux_wait mode = s->mode;
+	if (j->kind == BK_TPUT && is_a) {
+		mode = AMP_MBOX_LINUX_WAIT_IRQ;
+	}
+	s->mcfg = (struct amp_mbox_linux_cfg){
+		.shm = { .name = s->name_mb, .size = AMP_MBOX_LINUX_REGION_SIZE },
+		.side = is_a ? 0 : 1,
+		.num_channels = 2,
+		.tx_mask = is_a ? 1u : 2u,
+		.rx_mask = is_a ? 2u : 1u,
+		.mtu = 0,
+		.wait = mode,
+		.spin_us = 50,
+	};
+	rc = amp_mbox_linux_init(&s->mbox, &s->mdrv, &s->mcfg);
+	if (rc != 0) {
+		return rc;
+	}
+	s->mbox_up = true;
+	uint32_t max = AMP_ICMSG_RING_MAX_MSG(REGION_SIZE, ALIGN, 1);
+	if (max > AMP_PBUF_MAX_PACKET) {
+		max = AMP_PBUF_MAX_PACKET;
+	}
+	s->bounce = malloc(max);
+	if (s->bounce == NULL) {
+		return AMP_ENOMEM;
+	}
+	s->icfg = (struct amp_icmsg_cfg){
+		.name = is_a ? "bench-a" : "bench-b",
+		.tx_region = is_a ? s->shm_ab.base : s->shm_ba.base,
+		.tx_size = REGION_SIZE,
+		.rx_region = is_a ? s->shm_ba.base : s->shm_ab.base,
+		.rx_size = REGION_SIZE,
+		.mbox = &s->mbox,
+		.tx_channel = is_a ? 0 : 1,
+		.rx_channel = is_a ? 1 : 0,
+		.profile = AMP_ICMSG_V2,
+		.dcache_align = ALIGN,
+		.peer_max_msg = max,
+		.rx_buf = s->bounce,
+		.rx_buf_size = max,
+	};
+	rc = amp_icmsg_init(&s->ic, &s->icfg);
+	if (rc != 0) {
+		return rc;
+	}
+	s->ept = (struct amp_ipc_ept_cfg){
+		.name = "bench",
+		.cb = { .received = is_a ? a_received : b_received, .error = on_error },
+		.priv = s,
+	};
+	rc = amp_icmsg_open(&s->ic, &s->ept);
+	if (rc != 0) {
+		return rc;
+	}
+	return amp_icmsg_wait_bound(&s->ic, AMP_MSEC(5000));
+}
+
+static int a_init(struct bench_job *j)
+{
+	return open_side(j, true);
+}
+
+static int b_init(struct bench_job *j)
+{
+	return open_side(j, false);
+}
+
+static void fini(struct bench_job *j)
+{
+	struct icb_state *s = st(j);
+	if (s == NULL) {
+		return;
+	}
+	amp_icmsg_close(&s->ic);
+	if (s->mbox_up) {
+		amp_mbox_linux_deinit(&s->mbox);
+		s->mbox_up = false;
+	}
+	if (s->shm_up) {
+		amp_shm_close(&s->shm_ab);
+		amp_shm_close(&s->shm_ba);
+		s->shm_up = false;
+	}
+	free(s->bounce);
+	s->bounce = NULL;
+}
+
+/* Wait until @p cond holds for the callbacks' progress (bounded: the harness's
+ * watchdog ends a hung run; the event only spares the main thread from spinning,
+ * a stale post just costs one more check). */
+static int wait_until(struct icb_state *s, volatile uint64_t *v, uint64_t want)
+{
+	for (int i = 0; i < 600; i++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want) {
+			return s->error;
+		}
+		if (s->error != 0) {
+			return s->error;
+		}
+		(void)amp_port_event_wait(&s->done, AMP_MSEC(100));
+	}
+	return AMP_ETIMEDOUT;
+}
+
+/* ---- round trip ------------------------------------------------------------- */
+
+static int a_rtt(struct bench_job *j, uint64_t n, uint64_t *samples)
+{
+	struct icb_state *s = st(j);
+	uint32_t key = amp_port_irq_lock(); /* no callback until the phase is set up */
+	s->samples = samples;
+	s->rtt_i = 0;
+	s->rtt_n = n;
+	s->t_prev = bench_now();
+	int rc = amp_icmsg_send(&s->ic, j->buf, j->size);
+	amp_port_irq_unlock(key);
+	if (rc < 0) {
+		return rc;
+	}
+	return wait_until(s, &s->rtt_i, n);
+}
+
+/* Before core A may start: the count that ends this phase. */
+static int b_arm(struct bench_job *j, uint64_t n)
+{
+	struct icb_state *s = st(j);
+	uint64_t target = __atomic_load_n(&s->target, __ATOMIC_ACQUIRE) + n;
+	__atomic_store_n(&s->target, target, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int b_echo(struct bench_job *j, uint64_t n)
+{
+	(void)n;
+	struct icb_state *s = st(j);
+	return wait_until(s, &s->rx_count, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE));
+}
+
+/* ---- throughput ------------------------------------------------------------- */
+
+static int a_send(struct bench_job *j, uint64_t n)
+{
+	struct icb_state *s = st(j);
+	for (uint64_t i = 0; i < n; i++) {
+		for (;;) {
+			int rc = amp_icmsg_send(&s->ic, j->buf, j->size);
+			if (rc >= 0) {
+				break;
+			}
+			if (rc != AMP_ENOMEM) {
+				return rc;
+			}
+			if (s->mode == AMP_MBOX_LINUX_WAIT_POLL) {
+				amp_port_cpu_relax();
+				continue;
+			}
+			rc = amp_icmsg_send_wait(&s->ic, j->buf, j->size, AMP_MSEC(10000));
+			if (rc >= 0) {
+				break;
+			}
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
+{
+	int rc = b_echo(j, n);
+	*t_last = st(j)->t_last;
+	return rc;
+}
+
+#define ICMSG_IMPL(m, fn)                                                                   \
+	const struct bench_impl bench_icmsg_##m = {                                         \
+		.transport = "icmsg", .mode = #m, .sized = true, .max_size = 65535,        \
+		.setup = fn, .a_init = a_init, .b_init = b_init, .a_rtt = a_rtt,          \
+				.b_arm = b_arm, .b_echo = b_echo, .a_send = a_send, .b_recv = b_recv, .a_fini = fini,     \
+		.b_fini = fini, .teardown = teardown,                                      \
+	}
+
+ICMSG_IMPL(irq, setup_irq);
+ICMSG_IMPL(poll, setup_poll);
+ICMSG_IMPL(adaptive, setup_adaptive);
