@@ -189,20 +189,27 @@ int amp_mbox_register_callback(struct amp_mbox *mbox, uint32_t channel, amp_mbox
  * @retval AMP_EINVAL   NULL device, bad channel or not inbound
  * @retval AMP_EALREADY the channel already is in that state
  * @retval AMP_ENOSYS   the driver has no set_enabled operation
+ * @retval AMP_EIO      the driver failed (the channel keeps its state)
  * Context: thread or ISR. Concurrency: serialised by amp_port_irq_lock().
+ * Lifetime: the state lasts until changed; a driver's init starts disabled.
  */
 int amp_mbox_set_enabled(struct amp_mbox *mbox, uint32_t channel, bool enable);
 
 /**
  * @brief MTU in bytes (Zephyr `mbox_mtu_get`).
+ * @param mbox  the device
  * @retval >=0        the MTU (0 = signalling only)
  * @retval AMP_EINVAL NULL device
- * Context: any. Concurrency: reads constant data.
+ * Context: any. Concurrency: reads constant data. Lifetime: fixed at init.
  */
 int amp_mbox_mtu(const struct amp_mbox *mbox);
 
-/** @brief Number of channels (0 for NULL) (Zephyr `mbox_max_channels_get`).
- *  Context: any. Concurrency: reads constant data. */
+/**
+ * @brief Number of channels (Zephyr `mbox_max_channels_get`).
+ * @param mbox  the device
+ * @return channels 0..n-1 exist; 0 for NULL
+ * Context: any. Concurrency: reads constant data. Lifetime: fixed at init.
+ */
 uint32_t amp_mbox_max_channels(const struct amp_mbox *mbox);
 
 /**
@@ -210,10 +217,12 @@ uint32_t amp_mbox_max_channels(const struct amp_mbox *mbox);
  *
  * The callbacks still run "in interrupt context" (on posix the caller enters
  * it for their duration).
+ * @param mbox  the receiving device
  * @return number of callbacks run (>= 0)
  * @retval AMP_ENOTSUP the driver only delivers from its own interrupt context
  * @retval AMP_EINVAL  NULL device
  * Context: thread. Concurrency: serialised against other delivery.
+ * Lifetime: nothing is kept after the call.
  */
 int amp_mbox_poll(struct amp_mbox *mbox);
 
@@ -221,8 +230,11 @@ int amp_mbox_poll(struct amp_mbox *mbox);
  * @brief For drivers: inbound channels a pending signal may be delivered on
  * now (enabled, and with an MBOX or IPM callback). Take only these bits; keep
  * the others pending.
- * Context: the driver's interrupt context (or with amp_port_irq_lock() held),
- * where the value is stable.
+ * @param mbox  the device
+ * @return the channel bit mask; 0 for NULL
+ * Context: any; stable only in the driver's interrupt context (or with
+ * amp_port_irq_lock() held). Concurrency: lock-free reads, usable as a hint
+ * outside. Lifetime: a snapshot.
  */
 uint32_t amp_mbox_ready_mask(const struct amp_mbox *mbox);
 
@@ -236,7 +248,9 @@ uint32_t amp_mbox_ready_mask(const struct amp_mbox *mbox);
  * @param msg      NULL for a signal, else the received data (already copied
  *                 out of memory the peer can write, and length-checked)
  * @return true if a callback ran
- * Context: the driver's interrupt context.
+ * Context: the driver's interrupt context. Concurrency: one delivery at a
+ * time per device (the interrupt context serialises them).
+ * Lifetime: @p msg need only be valid during the call.
  */
 bool amp_mbox_dispatch(struct amp_mbox *mbox, uint32_t channel, const struct amp_mbox_msg *msg);
 
@@ -262,6 +276,7 @@ bool amp_mbox_dispatch(struct amp_mbox *mbox, uint32_t channel, const struct amp
  * @retval AMP_EIO       the environment failed
  * Context: any when wait == 0; with wait, thread (or ISR on Linux, where the
  * wait is bounded anyway). Concurrency: any threads.
+ * Lifetime: @p data is copied before the call returns.
  */
 int amp_ipm_send(struct amp_mbox *mbox, int wait, uint32_t id, const void *data, int size);
 
@@ -280,14 +295,19 @@ void amp_ipm_register_callback(struct amp_mbox *mbox, amp_ipm_callback_t cb, voi
 
 /**
  * @brief Largest data size of one IPM message (Zephyr `ipm_max_data_size_get`).
+ * @param mbox  the device
  * @retval >=0        MTU (ID_IS_CHANNEL) or min(MTU, AMP_MBOX_IPM_MSG_MAX) - 4 (ID_IN_DATA)
  * @retval AMP_EINVAL NULL device
- * Context: any.
+ * Context: any. Concurrency: reads constant data. Lifetime: fixed at init.
  */
 int amp_ipm_max_data_size_get(const struct amp_mbox *mbox);
 
-/** @brief Largest id amp_ipm_send() accepts (Zephyr `ipm_max_id_val_get`); 0 for NULL.
- *  Context: any. */
+/**
+ * @brief Largest id amp_ipm_send() accepts (Zephyr `ipm_max_id_val_get`).
+ * @param mbox  the device
+ * @return the id; 0 for NULL
+ * Context: any. Concurrency: reads constant data. Lifetime: fixed at init.
+ */
 uint32_t amp_ipm_max_id_val_get(const struct amp_mbox *mbox);
 
 /**
@@ -299,7 +319,9 @@ uint32_t amp_ipm_max_id_val_get(const struct amp_mbox *mbox);
  * @retval 0          done
  * @retval AMP_EINVAL NULL device or no inbound channel
  * @retval AMP_ENOSYS the driver has no set_enabled operation
- * Context: thread or ISR.
+ * @retval AMP_EIO    the driver failed on a channel (earlier ones are changed)
+ * Context: thread or ISR. Concurrency: each channel is changed under
+ * amp_port_irq_lock(). Lifetime: as amp_mbox_set_enabled().
  */
 int amp_ipm_set_enabled(struct amp_mbox *mbox, int enable);
 

@@ -32,8 +32,8 @@
  *  - ADAPTIVE: spin for `spin_us` after the last signal, then sleep as IRQ.
  *
  * The thread waits on all sleeping devices at once with futex_waitv (Linux
- * 5.16+); on older kernels, with more than one device, it sleeps on the first
- * and re-scans every millisecond.
+ * 5.16+); on older kernels it sleeps on the first device's word only and
+ * re-scans every millisecond (several devices) or every 10 ms (one).
  *
  * A peer that dies never blocks a sender: a send never waits; a data slot the
  * dead peer did not take keeps returning AMP_EBUSY.
@@ -142,6 +142,7 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
  * @brief Close a device: no callback runs for it after this returns; stops and
  * joins the doorbell thread when it was the last device. The region file is
  * left for the peer (remove it with amp_shm_remove()).
+ * @param mbox  a device opened with amp_mbox_linux_init()
  * @retval 0          closed
  * @retval AMP_EINVAL NULL or not open
  * @retval AMP_EBUSY  called from a doorbell callback (would wait for itself)
@@ -149,13 +150,20 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
  *                    2 s (the caller holds amp_port_irq_lock(), or a callback
  *                    blocks); the device is detached but its region stays mapped
  * Context: thread only, not from a callback, not with amp_port_irq_lock() held.
+ * Concurrency: any threads, but not twice for one device at once.
+ * Lifetime: afterwards @p mbox and its driver state may be reused or freed.
  */
 int amp_mbox_linux_deinit(struct amp_mbox *mbox);
 
 /**
  * @brief Copy the counters of a device.
- * @retval 0 copied  @retval AMP_EINVAL NULL or not a Linux mailbox
- * Context: any. Concurrency: values are read without locking (approximate).
+ * @param mbox  an open Linux mailbox device
+ * @param out   where to copy them
+ * @retval 0          copied
+ * @retval AMP_EINVAL NULL, or not an open Linux mailbox
+ * Context: any. Concurrency: values are read without locking (each one is
+ * exact, together they are a snapshot only approximately).
+ * Lifetime: @p out is the caller's.
  */
 int amp_mbox_linux_stats(const struct amp_mbox *mbox, struct amp_mbox_linux_stats *out);
 

@@ -70,11 +70,25 @@ static int lx_open(struct amp_mbox **a, struct amp_mbox **b, int mtu, uint8_t ip
 	return 0;
 }
 
+/* Idempotent, so that it can also clean up after a failed assertion. */
 static void lx_close(void)
 {
-	amp_mbox_linux_deinit(&dev_a);
-	amp_mbox_linux_deinit(&dev_b);
-	amp_shm_remove(&cfg_a.shm);
+	if (dev_a.driver != NULL) {
+		amp_mbox_linux_deinit(&dev_a);
+	}
+	if (dev_b.driver != NULL) {
+		amp_mbox_linux_deinit(&dev_b);
+	}
+	if (cfg_a.shm.name != NULL) {
+		amp_shm_remove(&cfg_a.shm);
+	}
+}
+
+static int close_all(void **state)
+{
+	(void)state;
+	lx_close();
+	return 0;
 }
 
 static void lx_settle(struct amp_mbox *rx)
@@ -142,11 +156,14 @@ static void t_irq_lock_holds_off(void **state)
 {
 	(void)state;
 	open_signal_pair();
+	/* No assertion while the lock is held: a failure would leave it held. */
 	uint32_t key = amp_port_irq_lock();
-	assert_int_equal(amp_mbox_send(&dev_a, 0, NULL), 0);
+	int sent = amp_mbox_send(&dev_a, 0, NULL);
 	amp_port_sleep_us(20000);
-	assert_int_equal(__atomic_load_n(&hits, __ATOMIC_ACQUIRE), 0);
+	int early = __atomic_load_n(&hits, __ATOMIC_ACQUIRE);
 	amp_port_irq_unlock(key);
+	assert_int_equal(sent, 0);
+	assert_int_equal(early, 0);
 	assert_int_equal(wait_hits(1), 1);
 	assert_int_equal(hits_not_isr, 0);
 	lx_close();
@@ -158,9 +175,10 @@ static void t_poll_from_thread(void **state)
 	open_signal_pair();
 	/* amp_mbox_poll() delivers from the caller, still "in ISR". */
 	uint32_t key = amp_port_irq_lock();
-	assert_int_equal(amp_mbox_send(&dev_a, 0, NULL), 0);
+	int sent = amp_mbox_send(&dev_a, 0, NULL);
 	int ran = amp_mbox_poll(&dev_b);
 	amp_port_irq_unlock(key);
+	assert_int_equal(sent, 0);
 	assert_int_equal(ran, 1);
 	assert_int_equal(hits, 1);
 	assert_int_equal(hits_not_isr, 0);
@@ -261,14 +279,32 @@ static void t_region_checks(void **state)
 
 /* Several mailboxes in one process: one thread serves them all, including
  * while it sleeps on all of them at once. */
+enum { N = 3 };
+static struct amp_mbox tx[N], rx[N];
+static struct amp_mbox_linux dtx[N], drx[N];
+static struct amp_mbox_linux_cfg ctx[N], crx[N];
+static char names[N][64];
+
+static int close_many(void **state)
+{
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		if (tx[i].driver != NULL) {
+			amp_mbox_linux_deinit(&tx[i]);
+		}
+		if (rx[i].driver != NULL) {
+			amp_mbox_linux_deinit(&rx[i]);
+		}
+		if (ctx[i].shm.name != NULL) {
+			amp_shm_remove(&ctx[i].shm);
+		}
+	}
+	return 0;
+}
+
 static void t_many_devices(void **state)
 {
 	(void)state;
-	enum { N = 3 };
-	static struct amp_mbox tx[N], rx[N];
-	static struct amp_mbox_linux dtx[N], drx[N];
-	static struct amp_mbox_linux_cfg ctx[N], crx[N];
-	static char names[N][64];
 	hits = 0;
 	for (int i = 0; i < N; i++) {
 		snprintf(names[i], sizeof(names[i]), "amp-mbox-many-%d-%d", (int)getpid(), i);
@@ -366,13 +402,13 @@ static void t_wakes_only_sleepers(void **state)
 int main(void)
 {
 	static const struct CMUnitTest specific[] = {
-		cmocka_unit_test(t_irq_lock_holds_off),
-		cmocka_unit_test(t_poll_from_thread),
-		cmocka_unit_test(t_hostile_length),
-		cmocka_unit_test(t_region_checks),
-		cmocka_unit_test(t_many_devices),
-		cmocka_unit_test(t_deinit_from_callback_refused),
-		cmocka_unit_test(t_wakes_only_sleepers),
+		cmocka_unit_test_teardown(t_irq_lock_holds_off, close_all),
+		cmocka_unit_test_teardown(t_poll_from_thread, close_all),
+		cmocka_unit_test_teardown(t_hostile_length, close_all),
+		cmocka_unit_test_teardown(t_region_checks, close_all),
+		cmocka_unit_test_teardown(t_many_devices, close_many),
+		cmocka_unit_test_teardown(t_deinit_from_callback_refused, close_all),
+		cmocka_unit_test_teardown(t_wakes_only_sleepers, close_all),
 	};
 	int failed = cmocka_run_group_tests_name("mbox linux driver", specific, NULL, NULL);
 	size_t n;

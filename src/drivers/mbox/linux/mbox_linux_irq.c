@@ -113,11 +113,13 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 			}
 		}
 		if (__atomic_load_n(&g->no_waitv, __ATOMIC_RELAXED)) {
-			/* One word only: with several devices, re-scan every millisecond. */
-			struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+			/* One word only: with several devices, re-scan every
+			 * millisecond; with one, a kick that lands between the
+			 * last check and the wait is noticed within 10 ms. */
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = n > 1 ? 1000000 : 10000000 };
 			if (n > 0) {
 				amp_mbox_linux_futex((uint32_t *)(uintptr_t)wv[0].uaddr, FUTEX_WAIT,
-						     (uint32_t)wv[0].val, n > 1 ? &ms : NULL);
+						     (uint32_t)wv[0].val, &ts);
 			} else {
 				amp_mbox_linux_futex(&g->kick, FUTEX_WAIT_PRIVATE, kick, NULL);
 			}
