@@ -76,6 +76,8 @@ extern const unsigned fw_num_cases;
 extern struct amp_mbox fw_mbox;
 extern struct amp_mbox_mhu fw_mhu;
 uint32_t fw_mhu_status(uint32_t cpu);
+/* (Re)initialise the MHU driver and enable the inbound channel, as at boot. */
+int fw_mhu_reinit(void);
 /* This core's index and the peer's (= the outbound MHU channel). */
 extern uint32_t fw_cpu, fw_peer;
 

@@ -33,6 +33,17 @@ void fw_mhu0_isr(void)
 	amp_mbox_mhu_isr(&fw_mbox);
 }
 
+int fw_mhu_reinit(void)
+{
+	/* What a rebooting core does: the driver state starts over, every
+	 * callback is gone, the inbound channel is enabled again. */
+	int ret = amp_mbox_mhu_init(&fw_mbox, &fw_mhu, &fw_mhu_cfg);
+	if (ret == 0) {
+		ret = amp_mbox_set_enabled(&fw_mbox, fw_cpu, true);
+	}
+	return ret;
+}
+
 static int fw_vmsg(struct fw_msg *m, int ret, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 static int fw_vmsg(struct fw_msg *m, int ret, const char *fmt, va_list ap)
@@ -285,13 +296,12 @@ int main(void)
 	amp_bm_init();
 	fw_cpu = amp_bm_cpu_index();
 	fw_peer = fw_cpu ^ 1u;
-	int ret = amp_mbox_mhu_init(&fw_mbox, &fw_mhu, &fw_mhu_cfg);
+	int ret = fw_mhu_reinit();
 	if (ret != 0) {
 		amp_bm_printf("FATAL on core%u: MHU init: %s\n", (unsigned)fw_cpu,
 			      amp_strerror(ret));
 		return 1;
 	}
-	(void)amp_mbox_set_enabled(&fw_mbox, fw_cpu, true);
 	__asm__ volatile("cpsie i" ::: "memory");
 	return fw_cpu == 0 ? fw_core0() : fw_core1();
 }
