@@ -114,7 +114,9 @@ int amp_spinlock_init(struct amp_spinlock *lock, enum amp_spinlock_kind kind);
  *
  * Context: any, ISR included. Concurrency: at most one holder across all
  * cores; ticket lock hands it out in request order, Peterson alternates under
- * contention. A bad @p party is a programming error (amp_port_assert_failed()).
+ * contention. @p party above AMP_SPINLOCK_MAX_PARTY is a programming error
+ * (amp_port_assert_failed()); above 1 on a Peterson lock it is reported and
+ * waited on like a corrupt kind, because the kind word is shared.
  */
 uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party);
 

@@ -216,8 +216,8 @@ static void amp_sl_taken(struct amp_spinlock *lock, unsigned int party)
 
 uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 {
-	if (lock == NULL) {
-		amp_port_assert_failed(__FILE__, __LINE__, "lock != NULL");
+	if (lock == NULL || party > AMP_SPINLOCK_MAX_PARTY) {
+		amp_port_assert_failed(__FILE__, __LINE__, "lock != NULL && party <= 254");
 	}
 	uint32_t key = amp_port_irq_lock();
 	bool reported = false;
@@ -225,9 +225,6 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 	for (;;) {
 		uint32_t kind = amp_sl_load(&lock->kind);
 		if (kind == AMP_SPINLOCK_TICKET && AMP_SPINLOCK_HAVE_TICKET) {
-			if (!amp_sl_party_ok(kind, party)) {
-				amp_port_assert_failed(__FILE__, __LINE__, "ticket party <= 254");
-			}
 			/* First spin without a ticket, taking the lock
 			 * only when it is free and nobody queues: a waiter
 			 * that is preempted now holds nobody up. Only after
@@ -251,10 +248,7 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 			}
 			break;
 		}
-		if (kind == AMP_SPINLOCK_PETERSON) {
-			if (!amp_sl_party_ok(kind, party)) {
-				amp_port_assert_failed(__FILE__, __LINE__, "Peterson party 0 or 1");
-			}
+		if (kind == AMP_SPINLOCK_PETERSON && party <= 1u) {
 			amp_peterson_enter(lock, party);
 			while (!amp_peterson_may_enter(lock, party)) {
 				if (amp_sl_spin_should_yield(&spins)) {
@@ -269,8 +263,10 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 			}
 			break;
 		}
-		/* Not initialised yet, corrupt, or a kind this core cannot
-		 * take part in: as if the peer held it. */
+		/* Not initialised yet, corrupt, a kind this core cannot take
+		 * part in, or Peterson with a party id beyond 1 (the kind word
+		 * is the peer's to write, so this is no assertion): as if the
+		 * peer held it. */
 		if (!reported && kind != 0) {
 			amp_port_log(AMP_LOG_ERR, "spinlock %p: %s kind 0x%08x, waiting",
 				     (void *)lock, amp_sl_kind_ok(kind) ? "unsupported" : "corrupt",
