@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private objects of the Zephyr compatibility layer that stand behind
+ * `struct device`: mapped regions, mailbox devices and IPC instances.
+ * Independent of the core's configuration (the configuration-dependent
+ * storage is in amp_dt_glue.h).
+ */
+#ifndef Z_AMP_DEV_H
+#define Z_AMP_DEV_H
+
+#include <amplink/devicetree.h>
+#include <amplink/ipc.h>
+#include <amplink/mbox.h>
+#include <amplink/shm.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zephyr/device.h>
+#include <zephyr/drivers/ipm.h>
+#include <zephyr/drivers/mbox.h>
+
+enum z_amp_dev_type {
+	Z_AMP_DEV_MBOX = 1,
+	Z_AMP_DEV_IPC = 2,
+};
+
+/** A mapped `reserved-memory` region. */
+struct z_amp_region {
+	struct amp_shm shm;
+	struct amp_shm_cfg cfg;
+	char file[AMP_SHM_NAME_MAX + 1];
+	bool mapped;
+};
+
+/** A mailbox device and the Zephyr-style callbacks registered on it. */
+struct z_amp_mbox_dev {
+	struct amp_mbox mbox;
+	void *drv; /* driver state (storage from the generated source) */
+	const struct device *dev;
+	mbox_callback_t cb[AMP_MBOX_MAX_CHANNELS];
+	void *cb_data[AMP_MBOX_MAX_CHANNELS];
+	ipm_callback_t ipm_cb;
+	void *ipm_data;
+};
+
+/** An IPC instance. */
+struct z_amp_ipc_dev {
+	struct amp_ipc_instance *inst; /* the transport's service handle */
+	void *backend;                 /* transport state (storage from the generated source) */
+	uint32_t num_epts;             /* endpoints registered through the compatibility layer */
+};
+
+/** Everything the generator emits for one core. */
+struct z_amp_dt {
+	const struct amp_dt_system *sys;
+	struct z_amp_region *regions;
+	struct z_amp_mbox_dev *mboxes;
+	struct z_amp_ipc_dev *ipcs;
+	void *mbox_drv;   /* union z_amp_mbox_drv[num_mboxes] */
+	void *ipc_be;     /* union z_amp_ipc_backend[num_ipc] */
+	const struct device *const *devices;
+	uint32_t num_devices;
+};
+
+extern const struct z_amp_dt z_amp_dt;
+
+/* The object behind a ready device of the given type, else NULL. */
+static inline void *z_amp_dev_obj(const struct device *dev, uint8_t type)
+{
+	if (dev == NULL || dev->type != type || dev->state == NULL || !dev->state->initialized ||
+	    dev->state->init_res != 0) {
+		return NULL;
+	}
+	return dev->data;
+}
+
+#endif /* Z_AMP_DEV_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Run-time loader on Linux: read a .dtb into caller storage, then validate it
+ * with the same code the build-time generator uses.
+ */
+#include <amplink/devicetree.h>
+#include <amplink/errno.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static int file_error(struct amp_dt_error *err, const char *path, const char *what, int rc)
+{
+	if (err != NULL) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->message, sizeof(err->message), "%s: %s", path, what);
+	}
+	return rc;
+}
+
+int amp_dt_load_file(const char *path, void *buf, size_t buf_size, struct amp_dt_system *sys,
+		     struct amp_dt_error *err)
+{
+	FILE *f;
+	size_t got;
+	int extra;
+
+	if (path == NULL || buf == NULL || sys == NULL) {
+		return AMP_EINVAL;
+	}
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		return file_error(err, path, "cannot open", AMP_ENOENT);
+	}
+	got = fread(buf, 1, buf_size, f);
+	extra = fgetc(f);
+	if (ferror(f)) {
+		fclose(f);
+		return file_error(err, path, "read error", AMP_EIO);
+	}
+	fclose(f);
+	if (extra != EOF) {
+		return file_error(err, path, "larger than the buffer given", AMP_ENOMEM);
+	}
+	return amp_dt_load(buf, got, sys, err);
+}
