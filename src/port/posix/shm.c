@@ -10,7 +10,7 @@
  * then link() publishes it under the region name in one step. link() never
  * replaces an existing name, so when two processes race exactly one link
  * succeeds; the loser drops its copy and opens the winner's, which is complete
- * by the time the name exists. Reserving the blocks up front (posix_fallocate)
+ * by the time the name exists. Reserving the blocks up front (fallocate)
  * turns a full tmpfs into AMP_ENOSPC here instead of SIGBUS on first touch.
  *
  * The directory and the files in it may be shared with an untrusted peer, so
@@ -114,6 +114,24 @@ static int amp_shm_path(char *buf, size_t len, const char *dir, const char *name
 	return 0;
 }
 
+/*
+ * Reserves the blocks of [0, size). Linux fallocate() and not posix_fallocate():
+ * where the file system cannot reserve, glibc's posix_fallocate() emulates it
+ * by reading each block and writing a zero byte back where it read zero, which
+ * races with a peer writing the live region. Without support we go on without
+ * the reservation (only the early-ENOSPC guarantee is lost).
+ */
+static int amp_shm_reserve(int f, size_t size)
+{
+	if (fallocate(f, 0, 0, (off_t)size) == 0) {
+		return 0;
+	}
+	if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) {
+		return 0;
+	}
+	return amp_shm_errno(errno);
+}
+
 /* Opens an existing region file. 0 with *fd set, AMP_ENOENT if absent. */
 static int amp_shm_open_existing(const char *path, size_t size, int *fd)
 {
@@ -149,10 +167,10 @@ static int amp_shm_open_existing(const char *path, size_t size, int *fd)
 	/* A file someone else made sparse (truncate(1), an older tool) would
 	 * raise SIGBUS when a full file system cannot back a page; reserving
 	 * is cheap when the blocks are already there. */
-	int rc = posix_fallocate(f, 0, (off_t)size);
-	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG) {
+	int err = amp_shm_reserve(f, size);
+	if (err == AMP_ENOSPC) {
 		close(f);
-		return AMP_ENOSPC;
+		return err;
 	}
 	*fd = f;
 	return 0;
@@ -164,13 +182,7 @@ static int amp_shm_prepare(int f, size_t size)
 	if (ftruncate(f, (off_t)size) != 0) {
 		return amp_shm_errno(errno);
 	}
-	int rc = posix_fallocate(f, 0, (off_t)size);
-	if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
-		/* EOPNOTSUPP/EINVAL: the file system cannot reserve; the region
-		 * still works, only the early ENOSPC guarantee is lost. */
-		return amp_shm_errno(rc);
-	}
-	return 0;
+	return amp_shm_reserve(f, size);
 }
 
 /* A created but not yet published region file. */
