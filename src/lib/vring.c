@@ -62,7 +62,7 @@ int amp_vring_init(struct amp_vring *vr, const struct amp_vring_cfg *cfg)
 	}
 	if (!is_pow2(cfg->num) || cfg->num > AMP_VRING_NUM_MAX || !is_pow2(cfg->align) ||
 	    cfg->align < 4u || ((uintptr_t)cfg->mem & 3u) != 0 ||
-	    (uint64_t)cfg->pool_size > 0xFFFFFFFFull || cfg->pool_size == 0 ||
+	    (uint64_t)cfg->pool_size - 1u >= 0xFFFFFFFFull ||
 	    cfg->pool_phys > UINT64_MAX - cfg->pool_size) {
 		return AMP_EINVAL;
 	}
