@@ -11,7 +11,10 @@
  *  - the private indices stay 4-aligned and < len;
  *  - a read never returns more than maxlen, zero-copy pieces lie in data[];
  *  - while the peer has not interfered since the last init, the ring is an
- *    exact FIFO of what we wrote (a model queue says what comes out).
+ *    exact FIFO of what we wrote (a model queue says what comes out);
+ *  - always, even after corruption: return values, outputs and every byte of
+ *    the region equal those of a naive second implementation (pbuf_model.c)
+ *    run on a shadow copy of the region.
  * Each input is a finite list of operations, so nothing can loop.
  *
  * Input: byte 0 = configuration (bits 0-2 alignment, bit 3 handshake, bits 4-7
@@ -21,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L /* setenv, posix_memalign */
 #include <amplink/errno.h>
 #include <amplink/pbuf.h>
+#include "pbuf_model.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +140,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&m, 0, sizeof(m));
 	m.clean = true;
 
+	uint8_t *shadow = malloc(rsize);
+	CHECK(shadow != NULL);
+	memcpy(shadow, region, rsize);
+	struct pbuf_model pm = { .mem = shadow, .size = rsize, .wr_off = wr_off, .len = len,
+				 .has_hs = hs };
+	memset(shadow, 0xa5, rsize);
+	model_tx_init(&pm);
+	model_rx_init(&pm);
+	CHECK(memcmp(shadow, region, rsize) == 0);
+
 	while (in.n > 0u) {
 		const uint32_t op = take(&in, 1);
 		/* Low six bits pick the operation, the top two are its flags. */
@@ -155,7 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fill(b, n, m.next_seed);
 			}
 			int space = amp_pbuf_write_space(&tx);
+			CHECK(space == model_write_space(&pm));
 			int rc = amp_pbuf_write(&tx, b, n);
+			CHECK(rc == model_write(&pm, b, n));
 			free(b);
 			if (rc >= 0) {
 				CHECK(rc == (int)n && n >= 1u && n <= 65535u);
@@ -186,7 +202,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			uint8_t *b = malloc(maxlen ? maxlen : 1u);
 			CHECK(b != NULL);
+			uint8_t *mb = malloc(maxlen ? maxlen : 1u);
+			CHECK(mb != NULL);
 			int rc = amp_pbuf_read(&rx, b, maxlen);
+			CHECK(rc == model_read(&pm, mb, maxlen, 0));
+			if (rc > 0) {
+				CHECK(memcmp(b, mb, (size_t)rc) == 0);
+			}
+			free(mb);
 			if (rc >= 0) {
 				CHECK((uint32_t)rc <= maxlen);
 			} else {
@@ -212,7 +235,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 4: { /* peek the length */
-			int rc = amp_pbuf_read(&rx, NULL, take(&in, 2));
+			uint32_t maxlen = take(&in, 2);
+			int rc = amp_pbuf_read(&rx, NULL, maxlen);
+			CHECK(rc == model_read(&pm, NULL, maxlen, 0));
 			CHECK((rc >= 0 && rc <= 65535) || rc == AMP_EINVAL || rc == AMP_EPROTO);
 			if (m.clean) {
 				CHECK(rc == (m.head == m.tail ? 0 : (int)m.qlen[m.head % QMAX]));
@@ -223,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const volatile uint8_t *p1, *p2;
 			size_t n1, n2;
 			int rc = amp_pbuf_read_peek(&rx, &p1, &n1, &p2, &n2);
+			CHECK(rc == model_read(&pm, NULL, 0, 1));
 			if (rc > 0) {
 				CHECK(n1 + n2 == (size_t)rc && n1 > 0u && (uint32_t)rc <= len - 8u);
 				in_data(&rx, p1, n1);
@@ -239,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t rel = (sel & 1u) ? (size_t)(rc > 0 ? rc : 0) : (size_t)take(&in, 2);
 			if (sel & 2u) {
 				int rr = amp_pbuf_read_release(&rx, rel);
+				CHECK(rr == model_release(&pm, (uint32_t)(rel > 0xffffffffu ? 0xffffffffu : rel)));
 				CHECK(rr == 0 || is_err(rr, AMP_EINVAL, AMP_EPROTO, AMP_EAGAIN, AMP_EAGAIN));
 				if (m.clean && rr == 0) {
 					CHECK(m.head != m.tail && m.qlen[m.head % QMAX] == rel);
@@ -249,6 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 6: {
 			int rc = amp_pbuf_write_space(&tx);
+			CHECK(rc == model_write_space(&pm));
 			CHECK((rc >= 0 && (uint32_t)rc <= len - 8u) || rc == AMP_EINVAL ||
 			      rc == AMP_EPROTO);
 			break;
@@ -257,8 +285,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const volatile uint8_t *p = NULL;
 			size_t n = 0;
 			int rc = amp_pbuf_get_initial_buf(&rx, &p, &n);
+			uint32_t moff = 0, mn = 0;
+			CHECK(rc == model_initial_buf(&pm, &moff, &mn));
 			CHECK(rc == 0 || rc == AMP_EINVAL);
 			if (rc == 0) {
+				CHECK((size_t)(p - region) == moff && n == mn);
 				CHECK(p == rx.data_loc + 4);
 				in_data(&rx, p, n);
 			}
@@ -267,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 8: { /* handshake words: ours and the peer's */
 			uint32_t v = take(&in, 4);
 			amp_pbuf_handshake_write(&rx, v);
+			model_handshake_write(&pm, v);
 			CHECK(amp_pbuf_handshake_read(&tx) == (hs ? v : 0u));
 			break;
 		}
@@ -278,6 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			uint32_t off = ((op & 0x3fu) % 14u) == 9u ? 0u : wr_off;
 			memcpy(region + off, &v, 4);
+			memcpy(shadow + off, &v, 4);
 			m.clean = false;
 			break;
 		}
@@ -287,23 +320,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t *d = region + AMP_PBUF_DATA_OFFSET(a, hs) + at;
 			d[0] = (uint8_t)(v >> 8);
 			d[1] = (uint8_t)v;
+			memcpy(shadow + (d - region), d, 2);
 			m.clean = false;
 			break;
 		}
 		case 12: { /* peer scribbles on any byte of the region */
 			uint32_t at = take(&in, 2) % rsize;
 			region[at] = (uint8_t)take(&in, 1);
+			shadow[at] = region[at];
 			m.clean = false; /* data bytes too: the model checks contents */
 			break;
 		}
 		default: /* both sides restart */
 			CHECK(amp_pbuf_tx_init(&tx, &cfg) == 0);
 			CHECK(amp_pbuf_rx_init(&rx, &cfg) == 0);
+			model_tx_init(&pm);
+			model_rx_init(&pm);
 			m.clean = true;
 			m.head = m.tail = 0;
 			break;
 		}
 		check_private(&tx, &rx, len);
+		CHECK(tx.wr_idx == pm.wr && rx.rd_idx == pm.rd);
+		CHECK(memcmp(shadow, region, rsize) == 0);
 		if (m.clean) {
 			/* Private and shared indices agree while nobody interferes. */
 			uint32_t srd, swr;
@@ -312,6 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(srd == rx.rd_idx && swr == tx.wr_idx);
 		}
 	}
+	free(shadow);
 	free(region);
 	return 0;
 }
