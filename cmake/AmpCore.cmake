@@ -34,7 +34,9 @@
 # The same file, run as a script, checks configuration files:
 #   cmake -DAMP_CONF_CHECK=<prj.conf>[;<fragment>...] -P cmake/AmpCore.cmake
 
-include_guard(GLOBAL)
+if(CMAKE_SCRIPT_MODE_FILE)
+  cmake_minimum_required(VERSION 3.20)
+endif()
 
 # name|type|default|help. Bools default n unless given y.
 set(AMP_KCONFIG_OPTIONS
