@@ -12,6 +12,7 @@
 #include "pingpong.h"
 
 #include <amplink/errno.h>
+#include <amplink/shm.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,10 @@ int main(int argc, char **argv)
 		ret = pp_run(&o, &r);
 	} else if (strcmp(role, "initiator") == 0) {
 		ret = pp_side(&o, 0, &r);
+		/* The responder has answered everything, so it has the region
+		 * mapped already: the name can go. */
+		struct amp_shm_cfg sc = { .name = o.region, .size = AMP_MBOX_LINUX_REGION_SIZE };
+		amp_shm_remove(&sc);
 	} else if (strcmp(role, "responder") == 0) {
 		ret = pp_side(&o, 1, &r);
 		if (ret == 0) {
@@ -102,7 +107,11 @@ int main(int argc, char **argv)
 	printf("  round trip: median %.2f us, p99 %.2f us (min %.2f, mean %.2f)\n",
 	       (double)r.median_ns / 1000.0, (double)r.p99_ns / 1000.0, (double)r.min_ns / 1000.0,
 	       (double)r.mean_ns / 1000.0);
-	printf("  futex wakes issued: %llu by the initiator, %llu by the responder\n",
-	       (unsigned long long)r.wakes[0], (unsigned long long)r.wakes[1]);
+	if (role == NULL) {
+		printf("  futex wakes issued: %llu by the initiator, %llu by the responder\n",
+		       (unsigned long long)r.wakes[0], (unsigned long long)r.wakes[1]);
+	} else {
+		printf("  futex wakes issued by this side: %llu\n", (unsigned long long)r.wakes[0]);
+	}
 	return 0;
 }
