@@ -23,8 +23,9 @@
 
 #include <cmocka.h>
 
-#define MSGS 100000u
-#define DEADLINE_S 20.0
+/* Whole test, all configurations: well inside the 60 s CTest timeout even on
+ * a loaded machine under ASan. */
+#define DEADLINE_S 25.0
 
 struct shared_run {
 	struct amp_pbuf_cfg cfg;
@@ -33,6 +34,7 @@ struct shared_run {
 	double deadline;
 	int writer_rc;
 	uint32_t written;
+	uint32_t msgs;
 	_Atomic int stop; /* the reader gave up: the writer must not wait for it */
 };
 
@@ -64,7 +66,7 @@ static void *writer(void *arg)
 	const uint32_t maxp = s->tx.len - 8u;
 	uint8_t *b = malloc(maxp);
 	s->writer_rc = 0;
-	for (uint32_t i = 0; i < MSGS && b != NULL; i++) {
+	for (uint32_t i = 0; i < s->msgs && b != NULL; i++) {
 		size_t n = msg_len(i, maxp);
 		msg_fill(b, n, i);
 		int rc;
@@ -86,7 +88,7 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-static void run_concurrent(uint32_t size, uint32_t align, bool hs)
+static void run_concurrent(uint32_t size, uint32_t align, bool hs, uint32_t msgs, double deadline)
 {
 	struct shared_run *s = calloc(1, sizeof(*s));
 	assert_non_null(s);
@@ -98,7 +100,8 @@ static void run_concurrent(uint32_t size, uint32_t align, bool hs)
 	s->cfg.handshake = hs;
 	assert_int_equal(amp_pbuf_tx_init(&s->tx, &s->cfg), 0);
 	assert_int_equal(amp_pbuf_rx_init(&s->rx, &s->cfg), 0);
-	s->deadline = mono_s() + DEADLINE_S;
+	s->deadline = deadline;
+	s->msgs = msgs;
 
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, writer, s), 0);
@@ -108,7 +111,7 @@ static void run_concurrent(uint32_t size, uint32_t align, bool hs)
 	assert_non_null(w);
 	uint32_t got = 0;
 	int bad = 0;
-	while (got < MSGS && bad == 0 && mono_s() < s->deadline) {
+	while (got < msgs && bad == 0 && mono_s() < s->deadline) {
 		size_t want = msg_len(got, maxp);
 		int rc;
 		if (got % 3u == 2u) {
@@ -145,7 +148,7 @@ static void run_concurrent(uint32_t size, uint32_t align, bool hs)
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(s->writer_rc, 0);
-	assert_int_equal(got, MSGS);
+	assert_int_equal(got, msgs);
 	assert_int_equal(amp_pbuf_read(&s->rx, b, maxp), 0);
 	free(b);
 	free(w);
@@ -156,7 +159,8 @@ static void run_concurrent(uint32_t size, uint32_t align, bool hs)
 void test_pbuf_threads(void **state)
 {
 	(void)state;
-	run_concurrent(64, 0, false);    /* tiny ring: constant full/empty edges */
-	run_concurrent(256, 8, true);
-	run_concurrent(4096, 64, false);
+	const double deadline = mono_s() + DEADLINE_S;
+	run_concurrent(64, 0, false, 20000, deadline); /* tiny ring: constant full/empty edges */
+	run_concurrent(256, 8, true, 50000, deadline);
+	run_concurrent(4096, 64, false, 100000, deadline);
 }
