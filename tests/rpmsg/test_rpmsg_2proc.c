@@ -45,6 +45,9 @@
 #define CHILD_TIMEOUT_MS 60000u
 
 static long g_total = 100000; /* messages each way */
+static long g_bench;          /* > 0: one-way zero-copy throughput run of that many messages */
+static uint32_t g_bench_size = 496;
+static int g_bench_batch = 32;
 
 /* ---- shared test plumbing ------------------------------------------------- */
 
@@ -111,6 +114,16 @@ static void on_bound(void *priv)
 static void on_received(const void *data, size_t len, void *priv)
 {
 	int ep = (int)(intptr_t)priv;
+	if (g_bench) {
+		uint32_t seq;
+		memcpy(&seq, data, 4);
+		if (seq != g_core.rx_next[ep] || len != g_bench_size) {
+			g_core.bad++;
+		}
+		g_core.rx_next[ep] = seq + 1;
+		g_core.rx_total++;
+		return;
+	}
 	const uint8_t *d = data;
 	if (len < HDR) {
 		g_core.bad++;
@@ -292,6 +305,59 @@ static int core_main(struct run *run, bool host)
 		amp_port_sleep_us(1000);
 	}
 
+	if (g_bench) {
+		uint64_t b0 = amp_port_now_ns();
+		if (host) {
+			for (long i = 0; i < g_bench;) {
+				amp_rpmsg_batch_begin(&c->rp);
+				for (int k = 0; k < g_bench_batch && i < g_bench; k++, i++) {
+					void *p = NULL;
+					uint32_t sz = g_bench_size;
+					int rr = amp_ipc_get_tx_buffer(&c->ept[0], &p, &sz, AMP_NO_WAIT);
+					if (rr == AMP_ENOBUFS) {
+						amp_rpmsg_batch_end(&c->rp);
+						rr = amp_ipc_get_tx_buffer(&c->ept[0], &p, &sz, AMP_MSEC(2000));
+						amp_rpmsg_batch_begin(&c->rp);
+					}
+					if (rr != 0) {
+						return 30;
+					}
+					uint32_t seq = (uint32_t)i;
+					memcpy(p, &seq, 4);
+					if (amp_ipc_send_nocopy(&c->ept[0], p, g_bench_size) != (int)g_bench_size) {
+						return 31;
+					}
+				}
+				amp_rpmsg_batch_end(&c->rp);
+			}
+		} else {
+			while (c->rx_total < g_bench) {
+				if (amp_port_now_ns() - b0 > 60ull * 1000000000ull) {
+					return 32;
+				}
+				amp_port_sleep_us(100);
+			}
+		}
+		double sec = (double)(amp_port_now_ns() - b0) / 1e9;
+		struct amp_rpmsg_stats bst;
+		amp_rpmsg_get_stats(&c->rp, &bst);
+		fprintf(stderr, "[%s] %ld msgs of %u B in %.3f s: %.0f msgs/s, %u doorbells, bad %d\n",
+			host ? "host" : "remote", host ? g_bench : c->rx_total, g_bench_size, sec,
+			(double)g_bench / sec, bst.tx_notifies, c->bad);
+		char ch = c->bad ? 'E' : 'R';
+		if (write(run->to_parent[1], &ch, 1) != 1 ||
+		    wait_byte(run->to_child[host ? 0 : 1][0], &ch, 20000) != 0) {
+			return 33;
+		}
+		for (int i = 0; i < NEP; i++) {
+			(void)amp_ipc_deregister_endpoint(&c->ept[i]);
+		}
+		(void)amp_ipc_close_instance(&c->inst);
+		(void)amp_mbox_linux_deinit(&mbox);
+		(void)amp_shm_close(&shm);
+		return c->bad ? 34 : 0;
+	}
+
 	uint32_t seed = host ? 0x1234567u : 0x7654321u;
 	uint32_t seq[NEP] = { 0 };
 	long per_ep = g_total / NEP;
@@ -451,6 +517,21 @@ static void test_remote_first(void **state)
 
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "bench") == 0) {
+		/* not a test: bench <messages> [size] [batch] */
+		g_bench = atol(argv[2]);
+		if (argc > 3) {
+			g_bench_size = (uint32_t)atol(argv[3]);
+		}
+		if (argc > 4) {
+			g_bench_batch = atoi(argv[4]);
+		}
+		if (g_bench < 1 || g_bench_size < 4 || g_bench_size > 496 || g_bench_batch < 1) {
+			return 2;
+		}
+		const struct CMUnitTest bench[] = { cmocka_unit_test(test_host_first) };
+		return cmocka_run_group_tests(bench, NULL, NULL);
+	}
 	if (argc > 1) {
 		g_total = atol(argv[1]);
 		if (g_total < NEP) {

@@ -451,13 +451,26 @@ int amp_rpmsg_process(struct amp_rpmsg *rp)
 	if (rp->state == RP_READY && rp->announce_pending) {
 		amp_rpmsg_announce_all(rp);
 	}
-	for (uint32_t i = 0; rp->state == RP_READY && i < 2u * rp->layout.num_desc; i++) {
-		int r = rx_step(rp);
-		if (r <= 0) {
+	if (rp->state == RP_READY) {
+		/* While we drain, the peer need not ring (a hint it may ignore); the
+		 * request is withdrawn before we stop, and the ring re-checked. */
+		amp_vring_disable_cb(&rp->rx);
+		uint32_t budget = 2u * rp->layout.num_desc;
+		for (;;) {
+			int r = 1;
+			while (budget != 0 && rp->state == RP_READY && (r = rx_step(rp)) > 0) {
+				budget--;
+			}
 			if (r < 0) {
 				ret = r;
 			}
-			break;
+			if (rp->state != RP_READY) {
+				break;
+			}
+			if (!amp_vring_enable_cb(&rp->rx) || budget == 0) {
+				break;
+			}
+			amp_vring_disable_cb(&rp->rx);
 		}
 	}
 	if (rp->tx_waiters && (rp->state != RP_READY || amp_vring_pending(&rp->tx) != 0)) {
