@@ -426,9 +426,7 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 
 out_stop:
 	__atomic_store_n(&c->phase, PHASE_STOP, __ATOMIC_RELEASE);
-	if (impl->a_fini) {
-		impl->a_fini(j);
-	}
+	/* Core B shuts down first, so A (the host) does not look like a reset to it. */
 	{
 		int st = 0;
 		uint64_t deadline = bench_now() + 5000000000ull;
@@ -444,6 +442,9 @@ out_stop:
 		if (f->ok && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 			fail(f, "the second core failed", c->b_error);
 		}
+	}
+	if (impl->a_fini) {
+		impl->a_fini(j);
 	}
 	alarm(0);
 	watchdog_child = 0;

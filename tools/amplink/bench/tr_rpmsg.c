@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * RPMsg (Zephyr static vrings) under `amplink bench`: core A is the host
+ * (virtio driver, owns the buffers), core B the remote. The region is mapped
+ * at the same address in both processes (descriptors hold addresses), one
+ * endpoint "bench" on each side, 512-byte buffers (payload <= 496 bytes).
+ * Round trips are driven from the receive callbacks (copying send), as for
+ * ICMsg; throughput streams zero copy: get a transmit buffer in shared memory,
+ * write the message into it, send_nocopy. The mode under test is the
+ * receiver's wait mode, as for ICMsg.
+ */
+#define _GNU_SOURCE
+#include "bench.h"
+
+#include <amplink/errno.h>
+#include <amplink/ipc.h>
+#include <amplink/mbox_linux.h>
+#include <amplink/port.h>
+#include <amplink/rpmsg.h>
+#include <amplink/shm.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define RP_REGION (128u * 1024u)
+
+struct rpb_state {
+	enum amp_mbox_linux_wait mode;
+	char name_rg[112], name_mb[112];
+	struct amp_shm_cfg cfg_rg;
+	struct amp_shm shm;
+	uintptr_t addr;
+	struct amp_mbox_linux_cfg mcfg;
+	struct amp_mbox mbox;
+	struct amp_mbox_linux mdrv;
+	struct amp_rpmsg_cfg rcfg;
+	struct amp_rpmsg rp;
+	struct amp_ipc_instance inst;
+	struct amp_ipc_ept ept;
+	struct amp_ipc_ept_cfg ecfg;
+	struct bench_job *job;
+	volatile int bound;
+	uint64_t *samples;
+	volatile uint64_t rtt_i;
+	uint64_t rtt_n, t_prev;
+	volatile uint64_t rx_count, target, t_last;
+	volatile int error;
+	struct amp_event done;
+	bool mbox_up, shm_up, open;
+};
+
+static struct rpb_state *st(struct bench_job *j)
+{
+	return j->priv;
+}
+
+static int setup(struct bench_job *j, enum amp_mbox_linux_wait mode)
+{
+	struct rpb_state *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		return AMP_ENOMEM;
+	}
+	s->mode = mode;
+	snprintf(s->name_rg, sizeof(s->name_rg), "%s-rp", j->tag);
+	snprintf(s->name_mb, sizeof(s->name_mb), "%s-mb", j->tag);
+	s->cfg_rg = (struct amp_shm_cfg){ .name = s->name_rg, .size = RP_REGION };
+	amp_shm_remove(&s->cfg_rg);
+	struct amp_shm_cfg mb = { .name = s->name_mb };
+	amp_shm_remove(&mb);
+	/* An address free here is free in the forked core too: map it there in both. */
+	void *p = mmap(NULL, RP_REGION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(s);
+		return AMP_ENOMEM;
+	}
+	munmap(p, RP_REGION);
+	s->addr = (uintptr_t)p;
+	s->cfg_rg.addr = s->addr;
+	j->priv = s;
+	return 0;
+}
+
+static int setup_irq(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_IRQ);
+}
+
+static int setup_poll(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_POLL);
+}
+
+static int setup_adaptive(struct bench_job *j)
+{
+	return setup(j, AMP_MBOX_LINUX_WAIT_ADAPTIVE);
+}
+
+static void teardown(struct bench_job *j)
+{
+	struct rpb_state *s = st(j);
+	if (s == NULL) {
+		return;
+	}
+	amp_shm_remove(&s->cfg_rg);
+	struct amp_shm_cfg mb = { .name = s->name_mb };
+	amp_shm_remove(&mb);
+	free(s);
+	j->priv = NULL;
+}
+
+static void on_bound(void *priv)
+{
+	struct rpb_state *s = priv;
+	s->bound = 1;
+	amp_port_event_post(&s->done);
+}
+
+static void a_received(const void *data, size_t len, void *priv)
+{
+	struct rpb_state *s = priv;
+	struct bench_job *j = s->job;
+	uint64_t now = bench_now();
+	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
+	if (s->rtt_i >= s->rtt_n) {
+		return;
+	}
+	if (s->samples != NULL) {
+		s->samples[s->rtt_i] = now - s->t_prev;
+	}
+	s->t_prev = now;
+	uint64_t i = s->rtt_i + 1;
+	__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
+	if (i == s->rtt_n) {
+		amp_port_event_post(&s->done);
+		return;
+	}
+	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
+	if (rc < 0) {
+		s->error = rc;
+		amp_port_event_post(&s->done);
+	}
+}
+
+static void b_received(const void *data, size_t len, void *priv)
+{
+	struct rpb_state *s = priv;
+	struct bench_job *j = s->job;
+	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
+	if (j->kind == BK_RTT) {
+		int rc = amp_ipc_send(&s->ept, j->rbuf, len);
+		if (rc < 0) {
+			s->error = rc;
+		}
+	}
+	uint64_t c = s->rx_count + 1;
+	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+		s->t_last = bench_now();
+	}
+	__atomic_store_n(&s->rx_count, c, __ATOMIC_RELEASE);
+	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+		amp_port_event_post(&s->done);
+	}
+}
+
+static void on_error(const char *msg, void *priv)
+{
+	struct rpb_state *s = priv;
+	fprintf(stderr, "amplink bench: rpmsg error: %s\n", msg);
+	s->error = AMP_EPROTO;
+}
+
+static int open_side(struct bench_job *j, bool host)
+{
+	struct rpb_state *s = st(j);
+	s->job = j;
+	amp_port_event_init(&s->done);
+	int rc = amp_shm_open(&s->shm, &s->cfg_rg);
+	if (rc != 0) {
+		return rc;
+	}
+	s->shm_up = true;
+	enum amp_mbox_linux_wait mode = s->mode;
+	if (j->kind == BK_TPUT && host) {
+		mode = AMP_MBOX_LINUX_WAIT_IRQ;
+	}
+	s->mcfg = (struct amp_mbox_linux_cfg){
+		.shm = { .name = s->name_mb, .size = AMP_MBOX_LINUX_REGION_SIZE },
+		.side = host ? 0 : 1, .num_channels = 2,
+		.tx_mask = host ? 1u : 2u, .rx_mask = host ? 2u : 1u,
+		.wait = mode, .spin_us = 50,
+	};
+	rc = amp_mbox_linux_init(&s->mbox, &s->mdrv, &s->mcfg);
+	if (rc != 0) {
+		return rc;
+	}
+	s->mbox_up = true;
+	s->rcfg = (struct amp_rpmsg_cfg){
+		.role = host ? AMP_RPMSG_ROLE_HOST : AMP_RPMSG_ROLE_REMOTE,
+		.shm = s->shm.base, .shm_phys = s->shm.phys, .shm_size = s->shm.size,
+		.mbox = &s->mbox, .tx_channel = host ? 0 : 1, .rx_channel = host ? 1 : 0,
+		.name = host ? "bench-host" : "bench-remote",
+	};
+	rc = amp_rpmsg_init(&s->rp, &s->rcfg, &s->inst);
+	if (rc == 0) {
+		rc = amp_ipc_open_instance(&s->inst);
+	}
+	if (rc != 0 && rc != AMP_EALREADY) {
+		return rc;
+	}
+	s->open = true;
+	s->ecfg = (struct amp_ipc_ept_cfg){
+		.name = "bench",
+		.cb = { .bound = on_bound, .received = host ? a_received : b_received,
+			.error = on_error },
+		.priv = s,
+	};
+	rc = amp_ipc_register_endpoint(&s->inst, &s->ept, &s->ecfg);
+	if (rc != 0) {
+		return rc;
+	}
+	for (int i = 0; i < 100 && !s->bound; i++) {
+		amp_port_event_wait(&s->done, AMP_MSEC(50));
+	}
+	return s->bound ? 0 : AMP_ETIMEDOUT;
+}
+
+static int a_init(struct bench_job *j)
+{
+	return open_side(j, true);
+}
+
+static int b_init(struct bench_job *j)
+{
+	return open_side(j, false);
+}
+
+static void fini(struct bench_job *j)
+{
+	struct rpb_state *s = st(j);
+	if (s == NULL) {
+		return;
+	}
+	if (s->open) {
+		(void)amp_ipc_deregister_endpoint(&s->ept);
+		(void)amp_ipc_close_instance(&s->inst);
+		s->open = false;
+	}
+	if (s->mbox_up) {
+		amp_mbox_linux_deinit(&s->mbox);
+		s->mbox_up = false;
+	}
+	if (s->shm_up) {
+		amp_shm_close(&s->shm);
+		s->shm_up = false;
+	}
+}
+
+static int wait_until(struct rpb_state *s, volatile uint64_t *v, uint64_t want)
+{
+	for (int i = 0; i < 600; i++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want) {
+			return s->error;
+		}
+		if (s->error != 0) {
+			return s->error;
+		}
+		(void)amp_port_event_wait(&s->done, AMP_MSEC(100));
+	}
+	return AMP_ETIMEDOUT;
+}
+
+static int a_rtt(struct bench_job *j, uint64_t n, uint64_t *samples)
+{
+	struct rpb_state *s = st(j);
+	uint32_t key = amp_port_irq_lock();
+	s->samples = samples;
+	s->rtt_i = 0;
+	s->rtt_n = n;
+	s->t_prev = bench_now();
+	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
+	amp_port_irq_unlock(key);
+	if (rc < 0) {
+		return rc;
+	}
+	return wait_until(s, &s->rtt_i, n);
+}
+
+static int b_arm(struct bench_job *j, uint64_t n)
+{
+	struct rpb_state *s = st(j);
+	__atomic_store_n(&s->target, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE) + n,
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int b_echo(struct bench_job *j, uint64_t n)
+{
+	(void)n;
+	struct rpb_state *s = st(j);
+	return wait_until(s, &s->rx_count, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE));
+}
+
+static int a_send(struct bench_job *j, uint64_t n)
+{
+	struct rpb_state *s = st(j);
+	bool spin = s->mode == AMP_MBOX_LINUX_WAIT_POLL;
+	for (uint64_t i = 0; i < n; i++) {
+		void *buf = NULL;
+		uint32_t size = (uint32_t)j->size;
+		int rc;
+		for (;;) {
+			rc = amp_ipc_get_tx_buffer(&s->ept, &buf, &size,
+						   spin ? AMP_NO_WAIT : AMP_MSEC(10000));
+			if (rc == 0 || !spin || (rc != AMP_ENOBUFS && rc != AMP_ENOMEM)) {
+				break;
+			}
+			amp_port_cpu_relax();
+		}
+		if (rc != 0) {
+			return rc;
+		}
+		memcpy(buf, j->buf, j->size); /* the application writes its message in place */
+		rc = amp_ipc_send_nocopy(&s->ept, buf, j->size);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
+{
+	int rc = b_echo(j, n);
+	*t_last = st(j)->t_last;
+	return rc;
+}
+
+#define RPMSG_IMPL(m, fn)                                                                   \
+	const struct bench_impl bench_rpmsg_##m = {                                         \
+		.transport = "rpmsg", .mode = #m, .sized = true,                           \
+		.max_size = AMP_RPMSG_BUFFER_SIZE_DEFAULT - AMP_RPMSG_HDR_SIZE,            \
+		.setup = fn, .a_init = a_init, .b_init = b_init, .a_rtt = a_rtt,          \
+		.b_arm = b_arm, .b_echo = b_echo, .a_send = a_send, .b_recv = b_recv,     \
+		.a_fini = fini, .b_fini = fini, .teardown = teardown,                      \
+	}
+
+RPMSG_IMPL(irq, setup_irq);
+RPMSG_IMPL(poll, setup_poll);
+RPMSG_IMPL(adaptive, setup_adaptive);
