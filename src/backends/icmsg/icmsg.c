@@ -372,12 +372,16 @@ static bool is_magic(const volatile uint8_t *f, size_t fl, const volatile uint8_
 	return true;
 }
 
-static void drop_packet(struct amp_icmsg *ic, size_t len)
+/* Consume a packet without delivering it; 1 if consumed, 0 if the ring changed
+ * under us (reported; the pass ends instead of retrying). */
+static int drop_packet(struct amp_icmsg *ic, size_t len)
 {
 	if (amp_pbuf_read_release(&ic->rx, len) != 0) {
 		rx_corrupt(ic, AMP_EPROTO);
+		return 0;
 	}
 	ic->stats.rx_dropped++;
+	return 1;
 }
 
 /* What the peer's session request must still be after a packet was loaded. */
@@ -456,8 +460,10 @@ static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 		if (!session_unchanged(ic, check)) {
 			return -1;
 		}
-		drop_packet(ic, (size_t)len);
-		report_error(ic, "received message does not fit rx_buf: dropped");
+		if (!drop_packet(ic, (size_t)len)) {
+			return 0;
+		}
+		report_error(ic, "received message does not fit the bounce buffer: dropped");
 		return 1;
 	}
 	ic->rx_broken = false;
@@ -497,7 +503,9 @@ static int step_init_v1(struct amp_icmsg *ic)
 		return 0;
 	}
 	if (!is_magic(f, fl, s, sl, (size_t)len)) {
-		drop_packet(ic, (size_t)len);
+		if (!drop_packet(ic, (size_t)len)) {
+			return 0;
+		}
 		report_error(ic, "packet before the bonding magic: dropped");
 		return 1;
 	}
