@@ -15,6 +15,13 @@
 
 #include <string.h>
 
+/* Ask the peer not to ring while a receive pass drains the ring (1) or not (0).
+ * Off by default: with a spinning doorbell thread (Linux ADAPTIVE/POLL) the
+ * doorbells keep the receiver awake, and suppressing them made it sleep more. */
+#ifndef AMP_RPMSG_RX_SUPPRESS
+#define AMP_RPMSG_RX_SUPPRESS 0
+#endif
+
 static void rp_mbox_cb(struct amp_mbox *mbox, uint32_t channel, void *user_data,
 		       const struct amp_mbox_msg *msg);
 
@@ -454,7 +461,9 @@ int amp_rpmsg_process(struct amp_rpmsg *rp)
 	if (rp->state == RP_READY) {
 		/* While we drain, the peer need not ring (a hint it may ignore); the
 		 * request is withdrawn before we stop, and the ring re-checked. */
-		amp_vring_disable_cb(&rp->rx);
+		if (AMP_RPMSG_RX_SUPPRESS) {
+			amp_vring_disable_cb(&rp->rx);
+		}
 		uint32_t budget = 2u * rp->layout.num_desc;
 		for (;;) {
 			int r = 1;
@@ -467,7 +476,7 @@ int amp_rpmsg_process(struct amp_rpmsg *rp)
 			if (rp->state != RP_READY) {
 				break;
 			}
-			if (!amp_vring_enable_cb(&rp->rx) || budget == 0) {
+			if (!AMP_RPMSG_RX_SUPPRESS || !amp_vring_enable_cb(&rp->rx) || budget == 0) {
 				break;
 			}
 			amp_vring_disable_cb(&rp->rx);
