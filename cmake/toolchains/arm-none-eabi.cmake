@@ -27,7 +27,7 @@ set(AMP_CPU_FLAGS "-mcpu=${AMP_CPU} -mthumb -mfloat-abi=soft")
 # is linked. -fstack-usage writes a .su file beside every object for
 # scripts/size-report.sh. No exceptions/unwind tables on bare metal.
 set(CMAKE_C_FLAGS_INIT
-    "${AMP_CPU_FLAGS} -ffunction-sections -fdata-sections -ffreestanding -fno-common -fstack-usage -fno-asynchronous-unwind-tables")
+    "${AMP_CPU_FLAGS} -ffunction-sections -fdata-sections -ffreestanding -fno-common -fstack-usage -fcallgraph-info=su -fno-asynchronous-unwind-tables")
 set(CMAKE_ASM_FLAGS_INIT "${AMP_CPU_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT
     "${AMP_CPU_FLAGS} -nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,--no-warn-rwx-segments")

@@ -7,6 +7,8 @@
 #include <amplink/port.h>
 #include <amplink/port_baremetal.h>
 
+#include <string.h>
+
 #include "cases.h"
 #include "fw.h"
 
@@ -110,6 +112,19 @@ static int time_c0(struct fw_msg *m)
 	if (!masked || !still || irq_masked() || amp_port_in_isr()) {
 		return fw_fail(m, "irq lock nesting/in_isr wrong");
 	}
+	char fb[80];
+	int n = amp_bm_snprintf(fb, sizeof(fb), "%5d|%-4s|%08x|%lu|%lld|%c|%.3s|%%|%X|%zu", -42, "ab",
+				0xBEEFu, 4000000000ul, -1234567890123ll, 'z', "abcdef", 0xABCu,
+				(size_t)7);
+	static const char want[] = "  -42|ab  |0000beef|4000000000|-1234567890123|z|abc|%|ABC|7";
+	if (n != (int)sizeof(want) - 1 || memcmp(fb, want, sizeof(want)) != 0 ||
+	    amp_bm_snprintf(fb, 4, "%s", "truncated") != 9 || memcmp(fb, "tru", 4) != 0) {
+		return fw_fail(m, "formatter: \"%s\"", fb);
+	}
+	amp_bm_set_log_level(AMP_LOG_INF);
+	amp_port_log(AMP_LOG_INF, "log line from the port (%s)", "amp_port_log");
+	amp_port_log(AMP_LOG_DBG, "this debug line must not appear");
+	amp_bm_set_log_level(AMP_LOG_WRN);
 	return fw_note(m, "sleep 20 ms = %u us, 5 ms timeout = %u us", (unsigned)(d / 1000u),
 		       (unsigned)(e / 1000u));
 }
@@ -298,6 +313,6 @@ static int ipm_c0(struct fw_msg *m)
 }
 
 const struct fw_case fw_case_shm = { "shared_sram", NULL, shm_c0, shm_c1, 3000 };
-const struct fw_case fw_case_time = { "port_time_events", NULL, time_c0, NULL, 2000 };
+const struct fw_case fw_case_time = { "port_basics", NULL, time_c0, NULL, 2000 };
 const struct fw_case fw_case_mhu_ping = { "mhu_pingpong", ping_c1_setup, ping_c0, ping_c1, 3000 };
 const struct fw_case fw_case_mhu_ipm = { "mhu_ipm", ipm_c1_setup, ipm_c0, ipm_c1, 3000 };

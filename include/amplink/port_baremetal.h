@@ -79,7 +79,7 @@ void amp_bm_console_write(const char *s, size_t len);
 
 /**
  * @brief printf to the console as one uninterrupted piece (see
- * amp_bm_console_set_lock()). Output longer than 255 bytes is truncated.
+ * amp_bm_console_set_lock()), streamed to the UART without a line buffer.
  * Supports %d %i %u %x %X %o %c %s %p %% with flags '-' '0', width, precision
  * and the length modifiers hh h l ll z t j.
  * @return number of bytes written

@@ -10,15 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "internal.h"
+
 struct amp_fmt_out {
-	char *buf;
+	char *buf;      /* NULL: stream to the console instead */
 	size_t size;
-	size_t len; /* bytes the full output needs */
+	size_t len;     /* bytes the full output needs */
 };
 
 static void amp_fmt_put(struct amp_fmt_out *o, char c)
 {
-	if (o->len + 1 < o->size) {
+	if (o->buf == NULL) {
+		amp_bm_board_putc_raw(c);
+	} else if (o->len + 1 < o->size) {
 		o->buf[o->len] = c;
 	}
 	o->len++;
@@ -96,12 +100,11 @@ static void amp_fmt_num(struct amp_fmt_out *o, const struct amp_fmt_spec *sp, ui
 	}
 }
 
-int amp_bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+static size_t amp_fmt(struct amp_fmt_out *o, const char *fmt, va_list ap)
 {
-	struct amp_fmt_out o = { .buf = buf, .size = size, .len = 0 };
 	for (const char *p = fmt; *p != '\0'; p++) {
 		if (*p != '%') {
-			amp_fmt_put(&o, *p);
+			amp_fmt_put(o, *p);
 			continue;
 		}
 		struct amp_fmt_spec sp = { .left = false, .zero = false, .width = 0, .prec = -1 };
@@ -136,12 +139,14 @@ int amp_bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				sp.prec = sp.prec * 10 + (*p++ - '0');
 			}
 		}
-		int lng = 0; /* 0 int, 1 long, 2 long long, 3 size_t/ptrdiff_t/intmax_t */
+		int lng = 0; /* 0 int, 1 long, 2 long long, 3 intmax_t, 4 size_t/ptrdiff_t */
 		while (*p == 'h' || *p == 'l' || *p == 'z' || *p == 't' || *p == 'j') {
 			if (*p == 'l') {
 				lng++;
-			} else if (*p != 'h') {
+			} else if (*p == 'j') {
 				lng = 3;
+			} else if (*p != 'h') {
+				lng = 4;
 			}
 			p++;
 		}
@@ -155,11 +160,13 @@ int amp_bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				v = va_arg(ap, long);
 			} else if (lng == 3) {
 				v = (int64_t)va_arg(ap, intmax_t);
+			} else if (lng == 4) {
+				v = (int64_t)va_arg(ap, ptrdiff_t);
 			} else {
 				v = va_arg(ap, int);
 			}
 			bool neg = v < 0;
-			amp_fmt_num(&o, &sp, neg ? 0u - (uint64_t)v : (uint64_t)v, neg, 10, false, "");
+			amp_fmt_num(o, &sp, neg ? 0u - (uint64_t)v : (uint64_t)v, neg, 10, false, "");
 			break;
 		}
 		case 'u':
@@ -173,40 +180,60 @@ int amp_bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				v = va_arg(ap, unsigned long);
 			} else if (lng == 3) {
 				v = (uint64_t)va_arg(ap, uintmax_t);
+			} else if (lng == 4) {
+				v = (uint64_t)va_arg(ap, size_t);
 			} else {
 				v = va_arg(ap, unsigned int);
 			}
 			unsigned base = *p == 'u' ? 10u : (*p == 'o' ? 8u : 16u);
-			amp_fmt_num(&o, &sp, v, false, base, *p == 'X', "");
+			amp_fmt_num(o, &sp, v, false, base, *p == 'X', "");
 			break;
 		}
 		case 'p':
-			amp_fmt_num(&o, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false, "0x");
+			amp_fmt_num(o, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false, "0x");
 			break;
 		case 'c': {
 			char c[2] = { (char)va_arg(ap, int), '\0' };
-			amp_fmt_str(&o, &sp, c);
+			amp_fmt_str(o, &sp, c);
 			break;
 		}
 		case 's':
-			amp_fmt_str(&o, &sp, va_arg(ap, const char *));
+			amp_fmt_str(o, &sp, va_arg(ap, const char *));
 			break;
 		case '%':
-			amp_fmt_put(&o, '%');
+			amp_fmt_put(o, '%');
 			break;
 		case '\0':
 			p--; /* a lone '%' at the end */
 			break;
 		default:
-			amp_fmt_put(&o, '%');
-			amp_fmt_put(&o, *p);
+			amp_fmt_put(o, '%');
+			amp_fmt_put(o, *p);
 			break;
 		}
 	}
-	if (size > 0) {
-		buf[o.len < size ? o.len : size - 1] = '\0';
+	return o->len;
+}
+
+int amp_bm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct amp_fmt_out o = { .buf = buf, .size = size, .len = 0 };
+	char dummy;
+	if (buf == NULL || size == 0) {
+		o.buf = &dummy; /* count only */
+		o.size = 0;
 	}
-	return (int)o.len;
+	size_t n = amp_fmt(&o, fmt, ap);
+	if (buf != NULL && size > 0) {
+		buf[n < size ? n : size - 1] = '\0';
+	}
+	return (int)n;
+}
+
+size_t amp_bm_vprint_console(const char *fmt, va_list ap)
+{
+	struct amp_fmt_out o = { .buf = NULL, .size = 0, .len = 0 };
+	return amp_fmt(&o, fmt, ap);
 }
 
 int amp_bm_snprintf(char *buf, size_t size, const char *fmt, ...)

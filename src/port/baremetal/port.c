@@ -103,12 +103,8 @@ void amp_bm_set_log_level(int level)
 
 void amp_bm_console_write(const char *s, size_t len)
 {
-	if (!amp_bm_console_ready) {
-		amp_bm_board_console_init();
-		amp_bm_console_ready = true;
-	}
 	for (size_t i = 0; i < len; i++) {
-		amp_bm_board_console_putc(s[i]);
+		amp_bm_board_putc_raw(s[i]);
 	}
 }
 
@@ -137,34 +133,51 @@ static void amp_bm_console_unlock(volatile uint32_t *w, bool held)
 	}
 }
 
-static void amp_bm_console_line(const char *s, size_t len)
+void amp_bm_board_putc_raw(char c)
+{
+	if (!amp_bm_console_ready) {
+		amp_bm_board_console_init();
+		amp_bm_console_ready = true;
+	}
+	amp_bm_board_console_putc(c);
+}
+
+/* Lines are streamed straight from the formatter to the UART while this core
+ * holds the console (interrupts masked, cross-core lock taken): no line
+ * buffer on the stack, so logging from deep in an interrupt stays cheap. */
+static uint32_t amp_bm_console_take(bool *held)
 {
 	uint32_t key = amp_port_irq_lock();
-	volatile uint32_t *w = amp_bm_console_lock_word;
-	bool held = amp_bm_console_lock(w);
-	amp_bm_console_write(s, len);
-	amp_bm_console_unlock(w, held);
+	*held = amp_bm_console_lock(amp_bm_console_lock_word);
+	return key;
+}
+
+static void amp_bm_console_give(uint32_t key, bool held)
+{
+	amp_bm_console_unlock(amp_bm_console_lock_word, held);
 	amp_port_irq_unlock(key);
 }
 
-static size_t amp_bm_clamp(int n, size_t size)
+static size_t amp_bm_print_locked(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static size_t amp_bm_print_locked(const char *fmt, ...)
 {
-	if (n < 0) {
-		return 0;
-	}
-	return (size_t)n < size ? (size_t)n : size - 1;
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = amp_bm_vprint_console(fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 int amp_bm_printf(const char *fmt, ...)
 {
-	char line[256];
+	bool held;
+	uint32_t key = amp_bm_console_take(&held);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = amp_bm_vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = amp_bm_vprint_console(fmt, ap);
 	va_end(ap);
-	size_t len = amp_bm_clamp(n, sizeof(line));
-	amp_bm_console_line(line, len);
-	return (int)len;
+	amp_bm_console_give(key, held);
+	return (int)n;
 }
 
 /* ---- diagnostics ------------------------------------------------------ */
@@ -175,21 +188,16 @@ void amp_port_log(int level, const char *fmt, ...)
 	if (level > amp_bm_log_level) {
 		return;
 	}
-	char line[200];
-	int head = amp_bm_snprintf(line, sizeof(line), "amplink[core%u] %s: ",
-				   (unsigned)amp_bm_board_cpu_index(),
-				   names[level < 0 ? 0 : (level > 3 ? 3 : level)]);
-	size_t len = amp_bm_clamp(head, sizeof(line));
+	bool held;
+	uint32_t key = amp_bm_console_take(&held);
+	(void)amp_bm_print_locked("amplink[core%u] %s: ", (unsigned)amp_bm_board_cpu_index(),
+				  names[level < 0 ? 0 : (level > 3 ? 3 : level)]);
 	va_list ap;
 	va_start(ap, fmt);
-	int body = amp_bm_vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	(void)amp_bm_vprint_console(fmt, ap);
 	va_end(ap);
-	len += amp_bm_clamp(body, sizeof(line) - len);
-	if (len > sizeof(line) - 2) {
-		len = sizeof(line) - 2;
-	}
-	line[len++] = '\n';
-	amp_bm_console_line(line, len);
+	amp_bm_board_putc_raw('\n');
+	amp_bm_console_give(key, held);
 }
 
 void amp_port_assert_failed(const char *file, int line, const char *expr)
