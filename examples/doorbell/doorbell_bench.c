@@ -38,7 +38,7 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int count = 10000, rounds = 3;
+	int count = 10000, rounds = 5;
 	uint32_t spin_us = 50;
 	int c;
 	while ((c = getopt(argc, argv, "n:r:s:h")) != -1) {
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	}
 	printf("\n%-28s %12s %12s   %s\n", "round trip", "median us", "p99 us", "ratio (median)");
 	for (int v = 0; v < V_COUNT; v++) {
-		printf("%-28s %12.2f %12.2f", v_name[v], (double)m[v] / 1000.0, (double)p[v] / 1000.0);
+		printf("%-28s %12.3f %12.3f", v_name[v], (double)m[v] / 1000.0, (double)p[v] / 1000.0);
 		int base = v == V_POLL ? V_SPIN : V_FUTEX;
 		if (v >= V_IRQ && m[base] > 0) {
 			double ratio = (double)m[v] / (double)m[base];

@@ -32,9 +32,17 @@ static struct amp_mbox_linux_region *amp_mbox_linux_region(const struct amp_mbox
 	return drv->region;
 }
 
+/* For counters any sending thread may bump. */
 static void amp_mbox_linux_count(uint64_t *counter)
 {
 	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* For counters only the interrupt context bumps (it is serialised): no
+ * read-modify-write on the delivery path. */
+static void amp_mbox_linux_count_isr(uint64_t *counter)
+{
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1u, __ATOMIC_RELEASE);
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -122,11 +130,13 @@ static int amp_mbox_linux_deliver(struct amp_mbox_linux *drv, struct amp_mbox_li
 	amp_port_dcache_invalidate(slot, sizeof(*slot));
 	uint32_t len = __atomic_load_n(&slot->len, __ATOMIC_RELAXED);
 	if (len > (uint32_t)mbox->mtu) {
-		amp_mbox_linux_count(&drv->stats.proto_errors);
-		amp_port_log(AMP_LOG_WRN, "mbox %s: channel %u: peer wrote length %u > MTU %d; dropped",
-			     mbox->name, (unsigned)channel, (unsigned)len, mbox->mtu);
+		/* Free the slot before reporting, so that whoever sees the
+		 * report also sees the channel usable again. */
 		__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_EMPTY, __ATOMIC_RELEASE);
 		amp_port_dcache_clean(&slot->state, sizeof(slot->state));
+		amp_mbox_linux_count_isr(&drv->stats.proto_errors);
+		amp_port_log(AMP_LOG_WRN, "mbox %s: channel %u: peer wrote length %u > MTU %d; dropped",
+			     mbox->name, (unsigned)channel, (unsigned)len, mbox->mtu);
 		return 0;
 	}
 	/* A private copy: the peer can rewrite the slot during the callback. */
@@ -166,7 +176,7 @@ int amp_mbox_linux_service(struct amp_mbox_linux *drv)
 			__atomic_fetch_or(&own->ctl.pending, 1u << channel, __ATOMIC_SEQ_CST);
 		} else if (r > 0) {
 			ran++;
-			amp_mbox_linux_count(&drv->stats.delivered);
+			amp_mbox_linux_count_isr(&drv->stats.delivered);
 		}
 	}
 	amp_posix_isr_exit();
@@ -353,10 +363,10 @@ int amp_mbox_linux_stats(const struct amp_mbox *mbox, struct amp_mbox_linux_stat
 		return AMP_EINVAL;
 	}
 	const struct amp_mbox_linux *drv = mbox->driver;
-	out->sent = __atomic_load_n(&drv->stats.sent, __ATOMIC_RELAXED);
-	out->wakes = __atomic_load_n(&drv->stats.wakes, __ATOMIC_RELAXED);
-	out->delivered = __atomic_load_n(&drv->stats.delivered, __ATOMIC_RELAXED);
-	out->sleeps = __atomic_load_n(&drv->stats.sleeps, __ATOMIC_RELAXED);
-	out->proto_errors = __atomic_load_n(&drv->stats.proto_errors, __ATOMIC_RELAXED);
+	out->sent = __atomic_load_n(&drv->stats.sent, __ATOMIC_ACQUIRE);
+	out->wakes = __atomic_load_n(&drv->stats.wakes, __ATOMIC_ACQUIRE);
+	out->delivered = __atomic_load_n(&drv->stats.delivered, __ATOMIC_ACQUIRE);
+	out->sleeps = __atomic_load_n(&drv->stats.sleeps, __ATOMIC_ACQUIRE);
+	out->proto_errors = __atomic_load_n(&drv->stats.proto_errors, __ATOMIC_ACQUIRE);
 	return 0;
 }

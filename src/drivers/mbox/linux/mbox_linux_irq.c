@@ -5,10 +5,13 @@
  * devices, as one core has one interrupt controller.
  *
  * The device table is read by the thread without a lock (atomic pointers);
- * init/deinit change it under `lock` and make the thread notice through the
- * kick word. A detached device is not touched again once the thread's
- * iteration counter has moved on, which is what deinit waits for before the
- * region is unmapped.
+ * init/deinit change it under `lock`, then bump `table_seq` and kick. The
+ * thread acknowledges a new `table_seq` only at the top of an iteration, that
+ * is after it finished with every device it loaded before, and reloads the
+ * table after the acknowledgement: so once deinit sees its sequence number
+ * acknowledged, the detached device is not touched again and its region can
+ * be unmapped. The polling loop pays one plain load for this, no atomic
+ * read-modify-write.
  */
 #define _GNU_SOURCE
 #include "mbox_linux_layout.h"
@@ -36,7 +39,9 @@ struct amp_mbox_linux_irq {
 	bool running;
 	uint32_t epoch;   /* the thread runs while this equals the value it started with */
 	uint32_t exited;  /* set by the thread as it leaves */
-	uint32_t gen;     /* incremented at the start of each thread iteration */
+	uint32_t table_seq; /* bumped by attach/detach after changing devs[] */
+	uint32_t table_ack; /* table_seq value the thread has taken in */
+	int top;            /* devs[] slots in use are below this index */
 	uint32_t kick;    /* private futex word: "re-scan" */
 	uint32_t no_waitv; /* 1 when the kernel has no futex_waitv */
 };
@@ -74,7 +79,8 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 	struct futex_waitv wv[AMP_MBOX_LINUX_MAX_DEVICES + 1];
 	struct amp_mbox_linux *sl[AMP_MBOX_LINUX_MAX_DEVICES];
 	unsigned n = 0;
-	for (int i = 0; i < AMP_MBOX_LINUX_MAX_DEVICES; i++) {
+	int top = __atomic_load_n(&g->top, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < top; i++) {
 		struct amp_mbox_linux *d = __atomic_load_n(&g->devs[i], __ATOMIC_ACQUIRE);
 		if (d == NULL) {
 			continue;
@@ -139,14 +145,20 @@ static void *amp_mbox_linux_thread(void *arg)
 	struct amp_mbox_linux_irq *g = &amp_mbox_linux_irq;
 	uint32_t epoch = (uint32_t)(uintptr_t)arg;
 	uint64_t last = amp_port_now_ns();
+	uint32_t seen = __atomic_load_n(&g->table_seq, __ATOMIC_ACQUIRE) - 1u;
 	while (__atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE) == epoch) {
-		uint32_t kick = __atomic_load_n(&g->kick, __ATOMIC_SEQ_CST);
-		__atomic_fetch_add(&g->gen, 1, __ATOMIC_SEQ_CST);
+		uint32_t kick = __atomic_load_n(&g->kick, __ATOMIC_ACQUIRE);
+		uint32_t seq = __atomic_load_n(&g->table_seq, __ATOMIC_ACQUIRE);
+		if (seq != seen) {
+			__atomic_store_n(&g->table_ack, seq, __ATOMIC_RELEASE);
+			seen = seq;
+		}
 		int work = 0;
 		bool poll = false;
 		uint64_t spin = 0;
-		for (int i = 0; i < AMP_MBOX_LINUX_MAX_DEVICES; i++) {
-			struct amp_mbox_linux *d = __atomic_load_n(&g->devs[i], __ATOMIC_SEQ_CST);
+		int top = __atomic_load_n(&g->top, __ATOMIC_ACQUIRE);
+		for (int i = 0; i < top; i++) {
+			struct amp_mbox_linux *d = __atomic_load_n(&g->devs[i], __ATOMIC_ACQUIRE);
 			if (d == NULL) {
 				continue;
 			}
@@ -179,6 +191,7 @@ static void amp_mbox_linux_atfork_child(void)
 	pthread_mutex_init(&g->lock, NULL);
 	memset(g->devs, 0, sizeof(g->devs));
 	g->ndevs = 0;
+	g->top = 0;
 	g->running = false;
 }
 
@@ -224,7 +237,11 @@ int amp_mbox_linux_irq_attach(struct amp_mbox_linux *drv)
 		ret = amp_mbox_linux_start(g);
 	}
 	if (ret == 0) {
-		__atomic_store_n(&g->devs[slot], drv, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&g->devs[slot], drv, __ATOMIC_RELEASE);
+		if (slot >= g->top) {
+			__atomic_store_n(&g->top, slot + 1, __ATOMIC_RELEASE);
+		}
+		__atomic_fetch_add(&g->table_seq, 1, __ATOMIC_RELEASE);
 		g->ndevs++;
 		drv->registered = 1;
 	}
@@ -235,16 +252,15 @@ int amp_mbox_linux_irq_attach(struct amp_mbox_linux *drv)
 	return ret;
 }
 
-/* Wait until the thread has started a new iteration (so it no longer holds a
- * device it loaded before), or has exited. */
-static int amp_mbox_linux_quiesce(struct amp_mbox_linux_irq *g, bool want_exit)
+/* Wait until the thread has acknowledged table sequence @p seq (so it no
+ * longer holds a device it loaded before), or has exited. */
+static int amp_mbox_linux_quiesce(struct amp_mbox_linux_irq *g, bool want_exit, uint32_t seq)
 {
-	uint32_t g0 = __atomic_load_n(&g->gen, __ATOMIC_SEQ_CST);
 	uint64_t start = amp_port_now_ns();
 	for (;;) {
 		amp_mbox_linux_irq_kick();
 		if (want_exit ? __atomic_load_n(&g->exited, __ATOMIC_ACQUIRE) != 0
-			      : __atomic_load_n(&g->gen, __ATOMIC_SEQ_CST) != g0) {
+			      : __atomic_load_n(&g->table_ack, __ATOMIC_ACQUIRE) == seq) {
 			return 0;
 		}
 		if (amp_port_now_ns() - start > AMP_MBOX_LINUX_DETACH_NS) {
@@ -271,12 +287,14 @@ int amp_mbox_linux_irq_detach(struct amp_mbox_linux *drv)
 		pthread_mutex_unlock(&g->lock);
 		return 0;
 	}
-	__atomic_store_n(&g->devs[slot], NULL, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&g->devs[slot], NULL, __ATOMIC_RELEASE);
+	uint32_t seq = __atomic_add_fetch(&g->table_seq, 1, __ATOMIC_RELEASE);
 	g->ndevs--;
 	int ret;
 	if (g->ndevs == 0) {
+		__atomic_store_n(&g->top, 0, __ATOMIC_RELEASE);
 		__atomic_fetch_add(&g->epoch, 1, __ATOMIC_SEQ_CST);
-		ret = amp_mbox_linux_quiesce(g, true);
+		ret = amp_mbox_linux_quiesce(g, true, seq);
 		if (ret == 0) {
 			pthread_join(g->thread, NULL);
 		} else {
@@ -286,7 +304,7 @@ int amp_mbox_linux_irq_detach(struct amp_mbox_linux *drv)
 		}
 		g->running = false;
 	} else {
-		ret = amp_mbox_linux_quiesce(g, false);
+		ret = amp_mbox_linux_quiesce(g, false, seq);
 	}
 	if (ret < 0) {
 		amp_port_log(AMP_LOG_ERR, "mbox %s: doorbell thread did not let go of the device",
