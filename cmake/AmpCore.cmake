@@ -280,7 +280,8 @@ function(amp_add_core name)
     COMMENT "Generating devicetree header and devices of ${name}")
 
   # 3. The program.
-  add_executable(${name} ${A_SOURCES} ${gen}/amp_dt_devices.c ${compat_src})
+  add_executable(${name} ${A_SOURCES} ${gen}/amp_dt_devices.c ${gen}/devicetree_generated.h
+    ${compat_src})
   target_include_directories(${name} PRIVATE ${gen} ${AMP_CORE_COMPAT_DIR}/include
     ${AMP_CORE_COMPAT_DIR}/src ${PROJECT_SOURCE_DIR}/include ${A_INCLUDE_DIRS})
   target_compile_options(${name} PRIVATE -imacros ${gen}/autoconf.h)
