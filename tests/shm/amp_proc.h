@@ -33,6 +33,10 @@ static inline uint64_t amp_proc_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Seconds after which a child kills itself should the parent's bounded wait
+ * fail too; long (soak) runs raise it. */
+static unsigned amp_proc_backstop_s = 60;
+
 /* Forks; the child runs fn(arg) and exits with its return value (0..255).
  * Returns the child's pid, or -1. */
 static inline pid_t amp_proc_spawn(int (*fn)(void *), void *arg)
@@ -47,7 +51,7 @@ static inline pid_t amp_proc_spawn(int (*fn)(void *), void *arg)
 	if (getppid() != parent) {
 		_exit(AMP_PROC_KILLED & 0xff);
 	}
-	alarm(60); /* backstop should the parent's bounded wait itself fail */
+	alarm(amp_proc_backstop_s);
 	_exit(fn(arg) & 0xff);
 }
 
