@@ -11,6 +11,8 @@
 #include <amplink/mbox_loopback.h>
 #include <amplink/rpmsg.h>
 
+#include "backends/rpmsg/rpmsg_internal.h" /* to forge messages as a hostile peer */
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -606,6 +608,177 @@ static void test_event_idx_pair(void **state)
 	pair_free(p);
 }
 
+/* The remote side publishes an arbitrary message (what a buggy or hostile
+ * peer could put on the ring). */
+static int forge(struct pair *p, uint32_t src, uint32_t dst, const void *payload, uint32_t len)
+{
+	uint32_t key = amp_port_irq_lock();
+	int r = amp_rpmsg_send_raw(&p->r.rp, src, dst, payload, len);
+	amp_port_irq_unlock(key);
+	return r;
+}
+
+static void ns_msg(struct amp_rpmsg_ns_msg *m, const char *name, uint32_t addr, uint32_t flags)
+{
+	memset(m, 0, sizeof(*m));
+	strncpy(m->name, name, sizeof(m->name));
+	m->addr = addr;
+	m->flags = flags;
+}
+
+static void test_hostile_messages(void **state)
+{
+	(void)state;
+	struct pair *p = bound_pair(AMP_MBOX_LOOPBACK_DEFERRED);
+	struct amp_rpmsg_stats st;
+	uint32_t h0 = p->h.rp.ept[0].addr, r0 = p->r.rp.ept[0].addr;
+	struct amp_rpmsg_ns_msg m;
+
+	/* header length beyond the buffer */
+	assert_int_equal(forge(p, r0, h0, "abcd", 4), 4);
+	/* find the message the remote just put on vring 0 and corrupt its length */
+	uint16_t used = *p->r.rp.tx.used_idx;
+	uint32_t id = p->r.rp.tx.used_ring[2u * ((used - 1u) & p->r.rp.tx.mask)];
+	uint8_t *msg = p->r.rp.pool + p->r.rp.tx.sh[id].off;
+	uint16_t bad_len = 497;
+	memcpy(msg + 12, &bad_len, 2);
+	/* source ANY, unknown destination */
+	assert_int_equal(forge(p, AMP_RPMSG_ADDR_ANY, h0, "x", 1), 1);
+	assert_int_equal(forge(p, r0, 9999, "x", 1), 1);
+	/* name service: wrong length, ANY address, bad flags, empty name */
+	ns_msg(&m, "svcA", 2000, 0);
+	assert_int_equal(forge(p, 2000, 53, &m, 39), 39);
+	ns_msg(&m, "svcA", AMP_RPMSG_ADDR_ANY, 0);
+	assert_int_equal(forge(p, 2000, 53, &m, 40), 40);
+	ns_msg(&m, "svcA", 2000, 2);
+	assert_int_equal(forge(p, 2000, 53, &m, 40), 40);
+	ns_msg(&m, "", 2000, 0);
+	assert_int_equal(forge(p, 2000, 53, &m, 40), 40);
+	pump(p);
+	amp_rpmsg_get_stats(&p->h.rp, &st);
+	assert_int_equal(st.rx_dropped_bad_header, 2);
+	assert_int_equal(st.rx_dropped_unknown_addr, 1);
+	assert_int_equal(st.ns_malformed, 4);
+	assert_int_equal(p->h.ep[0].rx, 0);
+	/* bytes after the NUL are ignored; the name binds once registered on the host */
+	ns_msg(&m, "late", 2001, 0);
+	memset(m.name + 5, 0x77, sizeof(m.name) - 5);
+	assert_int_equal(forge(p, 2001, 53, &m, 40), 40);
+	pump(p);
+	struct ep late;
+	memset(&late, 0, sizeof(late));
+	late.cfg = (struct amp_ipc_ept_cfg){ .name = "late",
+		.cb = { cb_bound, cb_unbound, cb_received, cb_error }, .priv = &late };
+	assert_int_equal(amp_ipc_register_endpoint(&p->h.inst, &late.ept, &late.cfg), 0);
+	assert_int_equal(late.bound, 1);
+	assert_int_equal(p->h.rp.ept[NEP].dest, 2001);
+	/* a flood of announcements is capped */
+	for (int i = 0; i < AMP_RPMSG_NS_CACHE_MAX + 4; i++) {
+		char nm[16];
+		snprintf(nm, sizeof(nm), "flood%d", i);
+		ns_msg(&m, nm, 3000u + (uint32_t)i, 0);
+		int r = forge(p, 3000u + (uint32_t)i, 53, &m, 40);
+		if (r < 0) {
+			pump(p);
+			assert_int_equal(forge(p, 3000u + (uint32_t)i, 53, &m, 40), 40);
+		}
+	}
+	pump(p);
+	amp_rpmsg_get_stats(&p->h.rp, &st);
+	assert_true(st.ns_cache_full >= 4);
+	assert_int_equal(st.rx_protocol_errors, 0);
+	/* traffic still flows */
+	check_traffic(p);
+	pair_free(p);
+}
+
+static void test_corrupt_rings(void **state)
+{
+	(void)state;
+	struct pair *p = bound_pair(AMP_MBOX_LOOPBACK_DEFERRED);
+	/* the remote's used index on vring 0 jumps: the host stops the link */
+	*p->r.rp.tx.used_idx = (uint16_t)(*p->r.rp.tx.used_idx + 100u);
+	assert_int_equal(amp_rpmsg_process(&p->h.rp), AMP_EPROTO);
+	struct amp_rpmsg_stats st;
+	amp_rpmsg_get_stats(&p->h.rp, &st);
+	assert_int_equal(st.rx_protocol_errors, 1);
+	for (int i = 0; i < NEP; i++) {
+		assert_int_equal(p->h.ep[i].errors, 1);
+		assert_int_equal(p->h.ep[i].unbound, 1);
+	}
+	assert_int_equal(amp_ipc_send(&p->h.ep[0].ept, "x", 1), AMP_EBUSY);
+	assert_int_equal(amp_rpmsg_process(&p->h.rp), 0); /* stays stopped, no loop */
+	/* the host re-opens; the remote notices and everything binds again */
+	host_reopen(p);
+	pump(p);
+	for (int i = 0; i < NEP; i++) {
+		assert_int_equal(p->h.ep[i].bound, 2);
+		assert_int_equal(p->r.ep[i].bound, 2);
+	}
+	check_traffic(p);
+	/* now the host corrupts vring 1's avail ring: a head out of range */
+	assert_int_equal(amp_ipc_send(&p->h.ep[1].ept, "y", 1), 1);
+	uint16_t a = *p->h.rp.tx.avail_idx;
+	p->h.rp.tx.avail_ring[(a - 1u) & p->h.rp.tx.mask] = 0x7777;
+	assert_int_equal(amp_rpmsg_process(&p->r.rp), AMP_EPROTO);
+	amp_rpmsg_get_stats(&p->r.rp, &st);
+	assert_int_equal(st.rx_protocol_errors, 1);
+	assert_int_equal(p->r.ep[1].unbound, 2);
+	assert_int_equal(amp_ipc_send(&p->r.ep[1].ept, "z", 1), AMP_EBUSY);
+	/* and recovers when the host restarts */
+	host_reopen(p);
+	pump(p);
+	assert_true(amp_rpmsg_link_up(&p->r.rp));
+	check_traffic(p);
+	pair_free(p);
+}
+
+/* Another thread deregisters an endpoint while its callback runs. */
+struct slowcb {
+	struct pair *p;
+	volatile int in_cb, done_cb, calls;
+};
+static struct slowcb g_slow;
+
+static void slow_received(const void *d, size_t len, void *priv)
+{
+	(void)d;
+	(void)len;
+	(void)priv;
+	g_slow.calls++;
+	g_slow.in_cb = 1;
+	amp_port_sleep_us(30000);
+	g_slow.done_cb = 1;
+}
+
+static void *slow_sender(void *arg)
+{
+	struct pair *p = arg;
+	(void)amp_ipc_send(&p->r.ep[0].ept, "slow", 4); /* immediate mode: runs the host callback */
+	return NULL;
+}
+
+static void test_deregister_from_other_thread(void **state)
+{
+	(void)state;
+	struct pair *p = bound_pair(AMP_MBOX_LOOPBACK_IMMEDIATE);
+	memset(&g_slow, 0, sizeof(g_slow));
+	p->h.ep[0].cfg.cb.received = slow_received;
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, slow_sender, p), 0);
+	while (!g_slow.in_cb) {
+		amp_port_sleep_us(500);
+	}
+	assert_int_equal(amp_ipc_deregister_endpoint(&p->h.ep[0].ept), 0);
+	assert_int_equal(g_slow.done_cb, 1); /* waited for the running callback */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	/* the host's destroy reached the remote: it is unbound, nothing more arrives */
+	assert_int_equal(p->r.ep[0].unbound, 1);
+	assert_int_equal(amp_ipc_send(&p->r.ep[0].ept, "after", 5), AMP_EBUSY);
+	assert_int_equal(g_slow.calls, 1);
+	pair_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +793,9 @@ int main(void)
 		cmocka_unit_test(test_host_restart),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_event_idx_pair),
+		cmocka_unit_test(test_hostile_messages),
+		cmocka_unit_test(test_corrupt_rings),
+		cmocka_unit_test(test_deregister_from_other_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

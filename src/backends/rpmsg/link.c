@@ -532,7 +532,7 @@ int amp_rpmsg_wait_link(struct amp_rpmsg *rp, int64_t timeout_us)
 	for (;;) {
 		uint32_t key = amp_port_irq_lock();
 		uint8_t st = rp->state;
-		if (st == RP_WAIT_HOST || st == RP_BROKEN) {
+		if (!RP_IS_HOST(rp) && (st == RP_WAIT_HOST || st == RP_BROKEN)) {
 			rp->in_process++;
 			remote_check_host(rp);
 			rp->in_process--;
