@@ -172,9 +172,10 @@ struct amp_icmsg {
  * @brief Validate @p cfg and prepare @p ic (closed, nothing written to shared memory).
  * @retval 0          ready; open it with amp_icmsg_open() or register an endpoint
  * @retval AMP_EINVAL NULL argument, NULL region or mailbox, unknown profile,
- *                    tx and rx channel equal, a ring configuration Zephyr would
- *                    reject (sizes, alignment, handshake with dcache_align < 8),
- *                    or a peer_max_msg larger than the tx ring can carry
+ *                    a ring configuration Zephyr would reject (sizes, alignment,
+ *                    handshake with dcache_align < 8), a ring too small for the
+ *                    13-byte magic, a peer_max_msg larger than the tx ring can
+ *                    carry, or rx_buf_size without rx_buf
  * Context: thread. Lifetime: @p cfg (and the regions and mailbox) must outlive @p ic.
  * Concurrency: not concurrently with any other call on @p ic.
  */

@@ -40,6 +40,7 @@
 #define MAXMSG AMP_ICMSG_RING_MAX_MSG(REGION, ALIGN, 1)
 
 static uint32_t stream_n = 100000;
+static enum amp_mbox_linux_wait mbox_wait = AMP_MBOX_LINUX_WAIT_IRQ;
 static char base[48];
 
 /* ---- message format -------------------------------------------------------- */
@@ -100,6 +101,7 @@ struct core {
 	volatile uint32_t rx_count;
 	uint32_t max;               /* largest message of the stream */
 	volatile uint32_t slow_first_ms; /* sleep in the first callback (full-ring test) */
+	struct amp_event echo_ev;        /* ping-pong: the reply arrived */
 };
 
 #define CHECK(cond)                                                                       \
@@ -161,7 +163,7 @@ static void core_setup(struct core *c, int id, enum amp_icmsg_profile prof)
 		.num_channels = 2,
 		.tx_mask = 1u << id,
 		.rx_mask = 1u << (1 - id),
-		.wait = AMP_MBOX_LINUX_WAIT_IRQ,
+		.wait = mbox_wait,
 	};
 	CHECK(amp_mbox_linux_init(&c->mbox, &c->drv, &c->mcfg) == 0);
 	const bool hs = prof != AMP_ICMSG_V1;
@@ -536,6 +538,99 @@ static int role_streamer(struct core *c, uint32_t arg)
 	return 0;
 }
 
+/* ---- ping-pong latency (informational; the test checks completion and order) ---- */
+
+static void pong_received(const void *d, size_t len, void *p)
+{
+	struct core *c = p;
+	/* Echo from the receive context (the doorbell thread). */
+	if (amp_icmsg_send(&c->ic, d, len) != (int)len) {
+		c->rx_bad++;
+	}
+	c->rx_count++;
+}
+
+static void ping_received(const void *d, size_t len, void *p)
+{
+	struct core *c = p;
+	uint32_t seq = UINT32_MAX;
+	if (len == 16) {
+		memcpy(&seq, d, 4);
+	}
+	if (seq != c->rx_next) {
+		c->rx_bad++;
+	}
+	c->rx_next = seq + 1;
+	c->rx_count++;
+	amp_port_event_post(&c->echo_ev);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int role_ping(struct core *c, uint32_t n)
+{
+	static uint64_t rtt[5000];
+	CHECK(n <= 5000);
+	c->ecfg.cb.received = ping_received;
+	amp_port_event_init(&c->echo_ev);
+	CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+	wait_flag(c, &c->bound, 1, 10000);
+	c->rx_next = 0;
+	uint8_t msg[16] = { 0 };
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(msg, &i, 4);
+		const uint64_t t0 = amp_port_now_ns();
+		CHECK(amp_icmsg_send(&c->ic, msg, sizeof(msg)) == (int)sizeof(msg));
+		CHECK(amp_port_event_wait(&c->echo_ev, AMP_MSEC(2000)) == 0);
+		rtt[i] = amp_port_now_ns() - t0;
+	}
+	CHECK(c->rx_bad == 0 && c->rx_count == n);
+	qsort(rtt, n, sizeof(rtt[0]), cmp_u64);
+	printf("ping-pong 16 B (%s doorbell): round trip median %.1f us, p99 %.1f us, n=%u\n",
+	       mbox_wait == AMP_MBOX_LINUX_WAIT_POLL ? "poll" : "irq", (double)rtt[n / 2] / 1e3,
+	       (double)rtt[n * 99 / 100] / 1e3, n);
+	fflush(stdout);
+	tell_parent(c);
+	wait_parent(c);
+	core_teardown(c);
+	return 0;
+}
+
+static int role_pong(struct core *c, uint32_t n)
+{
+	c->ecfg.cb.received = pong_received;
+	CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+	wait_flag(c, &c->bound, 1, 10000);
+	for (int t = 0; t < 30000 && c->rx_count < n; t++) {
+		amp_port_sleep_us(1000);
+	}
+	CHECK(c->rx_count == n && c->rx_bad == 0);
+	tell_parent(c);
+	wait_parent(c);
+	core_teardown(c);
+	return 0;
+}
+
+static void test_pingpong(void **state)
+{
+	(void)state;
+	static const enum amp_mbox_linux_wait modes[2] = { AMP_MBOX_LINUX_WAIT_IRQ,
+							   AMP_MBOX_LINUX_WAIT_POLL };
+	for (int m = 0; m < 2; m++) {
+		setup(NULL);
+		mbox_wait = modes[m];
+		struct child a = spawn(0, AMP_ICMSG_V2, role_ping, 2000);
+		struct child b = spawn(1, AMP_ICMSG_V2, role_pong, 2000);
+		run_pair(&a, &b, 30000);
+		teardown(NULL);
+	}
+	mbox_wait = AMP_MBOX_LINUX_WAIT_IRQ;
+}
+
 static void test_peer_killed_and_restarted(void **state)
 {
 	(void)state;
@@ -576,6 +671,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_peer_close_unbound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_killed_and_restarted, setup, teardown),
 		cmocka_unit_test(test_v1_peer_against_detect),
+		cmocka_unit_test(test_pingpong),
 	};
 	return cmocka_run_group_tests_name("icmsg_2proc", tests, NULL, NULL);
 }

@@ -101,7 +101,7 @@ int amp_icmsg_init(struct amp_icmsg *ic, const struct amp_icmsg_cfg *cfg)
 	}
 	memset(ic, 0, sizeof(*ic));
 	if (cfg == NULL || cfg->mbox == NULL || cfg->tx_region == NULL || cfg->rx_region == NULL ||
-	    cfg->tx_channel == cfg->rx_channel || cfg->profile > AMP_ICMSG_DETECT ||
+	    cfg->profile > AMP_ICMSG_DETECT ||
 	    (cfg->rx_buf == NULL && cfg->rx_buf_size != 0)) {
 		return AMP_EINVAL;
 	}
@@ -118,7 +118,9 @@ int amp_icmsg_init(struct amp_icmsg *ic, const struct amp_icmsg_cfg *cfg)
 	if (ring_max > AMP_PBUF_MAX_PACKET) {
 		ring_max = AMP_PBUF_MAX_PACKET;
 	}
-	if (cfg->peer_max_msg > ring_max) {
+	/* The bonding magic must fit, or v1/detect could never bind. */
+	if (cfg->peer_max_msg > ring_max || ring_max < AMP_ICMSG_MAGIC_LEN ||
+	    AMP_ICMSG_RING_MAX_MSG(cfg->rx_size, cfg->dcache_align, hs) < AMP_ICMSG_MAGIC_LEN) {
 		return AMP_EINVAL;
 	}
 	ic->peer_max_msg = cfg->peer_max_msg != 0 ? cfg->peer_max_msg : AMP_ICMSG_PEER_MAX_MSG_DEFAULT;
