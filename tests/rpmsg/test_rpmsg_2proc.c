@@ -48,6 +48,7 @@ static long g_total = 100000; /* messages each way */
 static long g_bench;          /* > 0: one-way zero-copy throughput run of that many messages */
 static uint32_t g_bench_size = 496;
 static int g_bench_batch = 32;
+static int g_bench_fill = 1;   /* write the whole payload, as an application would */
 
 /* ---- shared test plumbing ------------------------------------------------- */
 
@@ -323,6 +324,9 @@ static int core_main(struct run *run, bool host)
 						return 30;
 					}
 					uint32_t seq = (uint32_t)i;
+					if (g_bench_fill) {
+						memset(p, (int)seq, g_bench_size);
+					}
 					memcpy(p, &seq, 4);
 					if (amp_ipc_send_nocopy(&c->ept[0], p, g_bench_size) != (int)g_bench_size) {
 						return 31;
@@ -518,13 +522,16 @@ static void test_remote_first(void **state)
 int main(int argc, char **argv)
 {
 	if (argc > 2 && strcmp(argv[1], "bench") == 0) {
-		/* not a test: bench <messages> [size] [batch] */
+		/* not a test: bench <messages> [size] [batch] [fill 0/1] */
 		g_bench = atol(argv[2]);
 		if (argc > 3) {
 			g_bench_size = (uint32_t)atol(argv[3]);
 		}
 		if (argc > 4) {
 			g_bench_batch = atoi(argv[4]);
+		}
+		if (argc > 5) {
+			g_bench_fill = atoi(argv[5]);
 		}
 		if (g_bench < 1 || g_bench_size < 4 || g_bench_size > 496 || g_bench_batch < 1) {
 			return 2;

@@ -191,6 +191,10 @@ static int run_seed(const char *app, const char *net, double timeout_s)
 		snprintf(dir, sizeof(dir), "%s/../../shm", dirname(tmp));
 	}
 	mkdir(dir, 0777);
+	char canon[PATH_MAX];
+	if (realpath(dir, canon) != NULL) {
+		snprintf(dir, sizeof(dir), "%s", canon);
+	}
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "demo-%d-", (int)getpid());
 	setenv("AMPLINK_SHM_DIR", dir, 1);
