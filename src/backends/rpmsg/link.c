@@ -535,7 +535,13 @@ int amp_rpmsg_wait_link(struct amp_rpmsg *rp, int64_t timeout_us)
 		if (!RP_IS_HOST(rp) && (st == RP_WAIT_HOST || st == RP_BROKEN)) {
 			rp->in_process++;
 			remote_check_host(rp);
+			if (rp->state == RP_READY && rp->announce_pending) {
+				amp_rpmsg_announce_all(rp);
+			}
 			rp->in_process--;
+			if (rp->batch == 0) {
+				amp_rpmsg_flush_kicks(rp);
+			}
 			st = rp->state;
 		}
 		amp_port_irq_unlock(key);
