@@ -63,7 +63,18 @@ static int start_region(uint32_t i)
 	if (region_is_doorbell(i)) {
 		return 0; /* the doorbell driver maps its own region */
 	}
+#if defined(AMP_PORT_BAREMETAL)
+	/* Physical memory: the region simply is at its address. */
+	r->shm.cfg = &r->cfg;
+	r->shm.base = (void *)(uintptr_t)d->addr;
+	r->shm.size = (size_t)d->size;
+	r->shm.phys = (uintptr_t)d->addr;
+	r->shm.created = false;
+	r->shm.fd = -1;
+	rc = 0;
+#else
 	rc = amp_shm_open(&r->shm, &r->cfg);
+#endif
 	if (rc != 0) {
 		amp_port_log(AMP_LOG_ERR, "devicetree: region %s at 0x%llx (%llu bytes): %s", d->name,
 			     (unsigned long long)d->addr, (unsigned long long)d->size,

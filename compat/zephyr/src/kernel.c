@@ -19,6 +19,9 @@
 #if defined(__linux__)
 #include <sched.h>
 #endif
+#if defined(AMP_PORT_BAREMETAL)
+#include <amplink/port_baremetal.h>
+#endif
 
 #ifndef CONFIG_AMP_CORE_ID
 #define CONFIG_AMP_CORE_ID 0
@@ -94,9 +97,21 @@ void printk(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+#if defined(AMP_PORT_BAREMETAL)
+	{
+		/* the board console, without newlib's stdio */
+		char line[160];
+		int n = amp_bm_vsnprintf(line, sizeof(line), fmt, ap);
+
+		if (n > 0) {
+			amp_bm_console_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		}
+	}
+#else
 	vprintf(fmt, ap);
-	va_end(ap);
 	fflush(stdout);
+#endif
+	va_end(ap);
 }
 
 /* ---- semaphores -------------------------------------------------------- */
