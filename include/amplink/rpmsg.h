@@ -155,7 +155,7 @@ struct amp_rpmsg_cfg {
 struct amp_rpmsg_stats {
 	uint32_t tx_msgs;                 /**< messages published (incl. name service, acks) */
 	uint32_t rx_msgs;                 /**< messages delivered to endpoints */
-	uint32_t tx_notifies;             /**< doorbells rung */
+	uint32_t tx_notifies;             /**< doorbells rung (counted also without a mailbox) */
 	uint32_t tx_no_buffer;            /**< sends refused for lack of a buffer */
 	uint32_t rx_dropped_unknown_addr; /**< messages for an address no endpoint has */
 	uint32_t rx_dropped_bad_header;   /**< payload length beyond the buffer, bad source */
