@@ -74,12 +74,14 @@ map_sizes() {
     }
     /^Linker script and memory map/ { on = 1; next }
     !on { next }
+    # Address 0: an input section the image does not load (e.g. from an
+    # archive member pulled in for another symbol), not part of the image.
     pend != "" {
-      if ($1 ~ /^0x/ && NF >= 3) account(pend, $2, $3)
+      if ($1 ~ /^0x/ && NF >= 3 && hex($1) != 0) account(pend, $2, $3)
       pend = ""; next
     }
     /^ (\.|COMMON)/ {
-      if (NF >= 4 && $2 ~ /^0x/) account($1, $3, $4); else if (NF == 1) pend = $1
+      if (NF >= 4 && $2 ~ /^0x/) { if (hex($2) != 0) account($1, $3, $4) } else if (NF == 1) pend = $1
       next
     }
     END { for (c in seen) printf "%s %d %d %d\n", c, sum[c, "t"], sum[c, "d"], sum[c, "b"] }
