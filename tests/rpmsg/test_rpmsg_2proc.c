@@ -507,6 +507,224 @@ static void run_pair(bool host_first)
 	assert_int_equal(sb, 0);
 }
 
+
+/* ---- host restart: the host process is killed and a new one takes over ---- */
+
+static volatile int r_bound, r_unbound, r_errors, h_echoes;
+static struct amp_ipc_ept r_ept;
+
+static void rr_bound(void *priv)
+{
+	(void)priv;
+	r_bound++;
+}
+static void rr_unbound(void *priv)
+{
+	(void)priv;
+	r_unbound++;
+}
+static void rr_error(const char *m, void *priv)
+{
+	(void)m;
+	(void)priv;
+	r_errors++;
+}
+static void rr_echo(const void *d, size_t len, void *priv)
+{
+	(void)priv;
+	(void)amp_ipc_send(&r_ept, d, len); /* from the doorbell thread, never waits */
+}
+static void hh_rx(const void *d, size_t len, void *priv)
+{
+	(void)d;
+	(void)len;
+	(void)priv;
+	h_echoes++;
+}
+
+struct restart_core {
+	struct amp_shm shm;
+	struct amp_mbox mbox;
+	struct amp_mbox_linux mdrv;
+	struct amp_mbox_linux_cfg mcfg;
+	struct amp_rpmsg rp;
+	struct amp_rpmsg_cfg cfg;
+	struct amp_ipc_instance inst;
+	struct amp_ipc_ept_cfg ecfg;
+};
+
+static struct restart_core g_rc;
+
+static int restart_open(struct run *run, bool host)
+{
+	struct amp_shm_cfg scfg = { .name = run->region, .size = REGION_SIZE, .addr = run->addr };
+	if (amp_shm_open(&g_rc.shm, &scfg) != 0) {
+		return 40;
+	}
+	g_rc.mcfg = (struct amp_mbox_linux_cfg){
+		.shm = { .name = run->mbox }, .side = host ? 0 : 1, .num_channels = 2,
+		.tx_mask = host ? 0x1 : 0x2, .rx_mask = host ? 0x2 : 0x1,
+		.wait = AMP_MBOX_LINUX_WAIT_IRQ,
+	};
+	if (amp_mbox_linux_init(&g_rc.mbox, &g_rc.mdrv, &g_rc.mcfg) != 0) {
+		return 41;
+	}
+	g_rc.cfg = (struct amp_rpmsg_cfg){
+		.role = host ? AMP_RPMSG_ROLE_HOST : AMP_RPMSG_ROLE_REMOTE,
+		.shm = g_rc.shm.base, .shm_phys = g_rc.shm.phys, .shm_size = g_rc.shm.size,
+		.mbox = &g_rc.mbox, .tx_channel = host ? 0 : 1, .rx_channel = host ? 1 : 0,
+		.name = host ? "host" : "remote",
+	};
+	if (amp_rpmsg_init(&g_rc.rp, &g_rc.cfg, &g_rc.inst) != 0 ||
+	    amp_ipc_open_instance(&g_rc.inst) != 0) {
+		return 42;
+	}
+	return 0;
+}
+
+static int restart_remote(void *arg)
+{
+	struct run *run = arg;
+	int r = restart_open(run, false);
+	if (r) {
+		return r;
+	}
+	g_rc.ecfg = (struct amp_ipc_ept_cfg){ .name = "ctl",
+		.cb = { .bound = rr_bound, .unbound = rr_unbound, .received = rr_echo, .error = rr_error } };
+	if (amp_ipc_register_endpoint(&g_rc.inst, &r_ept, &g_rc.ecfg) != 0) {
+		return 43;
+	}
+	char c;
+	if (wait_byte(run->to_child[1][0], &c, CHILD_TIMEOUT_MS) != 0) {
+		return 44;
+	}
+	fprintf(stderr, "[remote] bound %d unbound %d errors %d\n", r_bound, r_unbound, r_errors);
+	(void)amp_ipc_deregister_endpoint(&r_ept);
+	(void)amp_ipc_close_instance(&g_rc.inst);
+	(void)amp_mbox_linux_deinit(&g_rc.mbox);
+	return r_bound >= 2 && r_unbound >= 1 && r_errors >= 1 ? 0 : 45;
+}
+
+static int restart_host(struct run *run, bool clean_exit)
+{
+	int r = restart_open(run, true);
+	if (r) {
+		return r;
+	}
+	struct amp_ipc_ept ept = { 0 };
+	g_rc.ecfg = (struct amp_ipc_ept_cfg){ .name = "ctl", .cb = { .received = hh_rx } };
+	if (amp_ipc_register_endpoint(&g_rc.inst, &ept, &g_rc.ecfg) != 0) {
+		return 46;
+	}
+	uint64_t t0 = amp_port_now_ns();
+	for (int i = 0; i < 200; i++) {
+		int before = h_echoes;
+		int s;
+		while ((s = amp_ipc_send(&ept, &i, sizeof(i))) != (int)sizeof(i)) {
+			if (amp_port_now_ns() - t0 > 10ull * 1000000000ull) {
+				fprintf(stderr, "[host] send %d: %s\n", i, amp_strerror(s));
+				return 47;
+			}
+			amp_port_sleep_us(1000);
+		}
+		while (h_echoes == before) {
+			if (amp_port_now_ns() - t0 > 10ull * 1000000000ull) {
+				return 48;
+			}
+			amp_port_sleep_us(100);
+		}
+	}
+	char c = 'R';
+	if (write(run->to_parent[1], &c, 1) != 1) {
+		return 49;
+	}
+	if (!clean_exit) {
+		for (;;) {
+			pause(); /* killed by the parent, mid-session */
+		}
+	}
+	if (wait_byte(run->to_child[0][0], &c, CHILD_TIMEOUT_MS) != 0) {
+		return 50;
+	}
+	(void)amp_ipc_deregister_endpoint(&ept);
+	(void)amp_ipc_close_instance(&g_rc.inst);
+	(void)amp_mbox_linux_deinit(&g_rc.mbox);
+	return 0;
+}
+
+static int restart_host_killed(void *arg)
+{
+	return restart_host(arg, false);
+}
+
+static int restart_host_clean(void *arg)
+{
+	return restart_host(arg, true);
+}
+
+static pid_t spawn_fn(int (*fn)(void *), void *arg)
+{
+	pid_t parent = getpid();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0) {
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent) {
+		_exit(99);
+	}
+	alarm(120);
+	_exit(fn(arg));
+}
+
+static void test_host_killed_and_restarted(void **state)
+{
+	(void)state;
+	struct run run;
+	memset(&run, 0, sizeof(run));
+	snprintf(run.region, sizeof(run.region), "amp-rpmsg-rs-%d", (int)getpid());
+	snprintf(run.mbox, sizeof(run.mbox), "amp-rpmsg-rs-mb-%d", (int)getpid());
+	struct amp_shm_cfg rc = { .name = run.region, .size = REGION_SIZE };
+	struct amp_shm_cfg mc = { .name = run.mbox, .size = AMP_MBOX_LINUX_REGION_SIZE };
+	amp_shm_remove(&rc);
+	amp_shm_remove(&mc);
+	run.addr = free_range(REGION_SIZE);
+	assert_int_equal(pipe(run.to_parent), 0);
+	assert_int_equal(pipe(run.to_child[0]), 0);
+	assert_int_equal(pipe(run.to_child[1]), 0);
+
+	pid_t remote = spawn_fn(restart_remote, &run);
+	pid_t host1 = spawn_fn(restart_host_killed, &run);
+	char c = 0;
+	int w1 = wait_byte(run.to_parent[0], &c, 20000);
+	kill(host1, SIGKILL);
+	int s1 = reap(host1, amp_port_now_ns() / 1000000u + 5000u);
+	pid_t host2 = w1 == 0 ? spawn_fn(restart_host_clean, &run) : -1;
+	int w2 = w1 == 0 ? wait_byte(run.to_parent[0], &c, 20000) : -1;
+	char t = 'T';
+	assert_int_equal(write(run.to_child[0][1], &t, 1), 1);
+	assert_int_equal(write(run.to_child[1][1], &t, 1), 1);
+	uint64_t deadline = amp_port_now_ns() / 1000000u + 20000u;
+	int s2 = host2 > 0 ? reap(host2, deadline) : -2;
+	int sr = reap(remote, deadline);
+	amp_shm_remove(&rc);
+	amp_shm_remove(&mc);
+	for (int i = 0; i < 2; i++) {
+		close(run.to_child[i][0]);
+		close(run.to_child[i][1]);
+	}
+	close(run.to_parent[0]);
+	close(run.to_parent[1]);
+	if (w1 || w2 || s2 || sr) {
+		fprintf(stderr, "restart: w1 %d w2 %d host1 %d host2 %d remote %d\n", w1, w2, s1, s2, sr);
+	}
+	assert_int_equal(w1, 0);
+	assert_int_equal(w2, 0);
+	assert_int_equal(s2, 0);
+	assert_int_equal(sr, 0);
+}
+
 static void test_host_first(void **state)
 {
 	(void)state;
@@ -549,6 +767,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_first),
 		cmocka_unit_test(test_remote_first),
+		cmocka_unit_test(test_host_killed_and_restarted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
