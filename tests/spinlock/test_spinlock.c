@@ -570,8 +570,11 @@ static void test_cross_process_exclusion(void **state)
 		assert_int_equal(amp_spinlock_holder(&ar->lock), 1);
 		assert_int_equal(amp_spinlock_lock_timeout(&ar->lock, 0, AMP_MSEC(10), &key),
 				 AMP_ETIMEDOUT);
-		store32(&ar->release, 1);
+		/* Timed from before the release request: the child holds on for
+		 * 20 ms after seeing it, so the bound below holds however late
+		 * this process is scheduled. */
 		uint64_t t0 = now_ns();
+		store32(&ar->release, 1);
 		key = amp_spinlock_lock(&ar->lock, 0); /* waits for the child's unlock */
 		uint64_t waited = now_ns() - t0;
 		assert_int_equal(amp_spinlock_holder(&ar->lock), 0);
@@ -654,8 +657,8 @@ static void test_hostile_peer_scribbles(void **state)
 			      kind_name(kinds[k]), got, timed_out, (double)worst / 1e6);
 		assert_int_equal(other, 0);
 		assert_true(got + timed_out > 0);
-		/* 2 ms asked; allow for a loaded machine, but it is bounded. */
-		assert_true(worst < 1000u * 1000u * 1000u);
+		/* 2 ms asked; allow for a heavily loaded machine, but it is bounded. */
+		assert_true(worst < 5000u * 1000u * 1000u);
 		assert_int_equal(amp_shm_close(&shm), 0);
 		assert_int_equal(amp_shm_remove(&a.cfg), 0);
 	}
