@@ -129,6 +129,7 @@ struct amp_mbox_linux {
  *                        region was set up by the peer with another channel
  *                        count or MTU
  * @retval AMP_EPROTO     the region holds something that is not a mailbox
+ * @retval AMP_EBUSY      @p drv is open already (deinit it first)
  * @retval AMP_ENOMEM     AMP_MBOX_LINUX_MAX_DEVICES devices are open already
  * @retval AMP_EIO        the thread could not be started
  * @retval (others)       from amp_shm_open()

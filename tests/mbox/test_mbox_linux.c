@@ -330,6 +330,8 @@ static void t_many_devices(void **state)
 			assert_int_equal(wait_hits(round * N + (N - i)), round * N + (N - i));
 		}
 	}
+	/* A live device cannot be initialised again. */
+	assert_int_equal(amp_mbox_linux_init(&rx[1], &drx[1], &crx[1]), AMP_EBUSY);
 	/* Closing one leaves the others served. */
 	assert_int_equal(amp_mbox_linux_deinit(&rx[0]), 0);
 	assert_int_equal(amp_mbox_send(&tx[1], 0, NULL), 0);
@@ -341,6 +343,51 @@ static void t_many_devices(void **state)
 		assert_int_equal(amp_mbox_linux_deinit(&tx[i]), 0);
 		amp_shm_remove(&ctx[i].shm);
 	}
+}
+
+/* The process-wide table has room for AMP_MBOX_LINUX_MAX_DEVICES. */
+static struct amp_mbox full_dev[AMP_MBOX_LINUX_MAX_DEVICES + 1];
+static struct amp_mbox_linux full_drv[AMP_MBOX_LINUX_MAX_DEVICES + 1];
+static struct amp_mbox_linux_cfg full_cfg;
+static char full_name[64];
+
+static int close_full(void **state)
+{
+	(void)state;
+	for (int i = 0; i <= AMP_MBOX_LINUX_MAX_DEVICES; i++) {
+		if (full_dev[i].driver != NULL) {
+			amp_mbox_linux_deinit(&full_dev[i]);
+		}
+	}
+	if (full_cfg.shm.name != NULL) {
+		amp_shm_remove(&full_cfg.shm);
+	}
+	return 0;
+}
+
+static void t_table_full(void **state)
+{
+	(void)state;
+	snprintf(full_name, sizeof(full_name), "amp-mbox-full-%d", (int)getpid());
+	memset(&full_cfg, 0, sizeof(full_cfg));
+	full_cfg.shm.name = full_name;
+	full_cfg.num_channels = 1;
+	full_cfg.tx_mask = 1;
+	amp_shm_remove(&full_cfg.shm);
+	/* Many devices may map one region (senders only here). */
+	for (int i = 0; i < AMP_MBOX_LINUX_MAX_DEVICES; i++) {
+		assert_int_equal(amp_mbox_linux_init(&full_dev[i], &full_drv[i], &full_cfg), 0);
+	}
+	assert_int_equal(amp_mbox_linux_init(&full_dev[AMP_MBOX_LINUX_MAX_DEVICES],
+					     &full_drv[AMP_MBOX_LINUX_MAX_DEVICES], &full_cfg),
+			 AMP_ENOMEM);
+	assert_null(full_dev[AMP_MBOX_LINUX_MAX_DEVICES].driver);
+	/* One closes: there is room again. */
+	assert_int_equal(amp_mbox_linux_deinit(&full_dev[3]), 0);
+	assert_int_equal(amp_mbox_linux_init(&full_dev[AMP_MBOX_LINUX_MAX_DEVICES],
+					     &full_drv[AMP_MBOX_LINUX_MAX_DEVICES], &full_cfg),
+			 0);
+	assert_int_equal(amp_mbox_send(&full_dev[AMP_MBOX_LINUX_MAX_DEVICES], 0, NULL), 0);
 }
 
 static int wake_check_result = 0;
@@ -407,6 +454,7 @@ int main(void)
 		cmocka_unit_test_teardown(t_hostile_length, close_all),
 		cmocka_unit_test_teardown(t_region_checks, close_all),
 		cmocka_unit_test_teardown(t_many_devices, close_many),
+		cmocka_unit_test_teardown(t_table_full, close_full),
 		cmocka_unit_test_teardown(t_deinit_from_callback_refused, close_all),
 		cmocka_unit_test_teardown(t_wakes_only_sleepers, close_all),
 	};

@@ -295,6 +295,10 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
 	if (ret < 0) {
 		return ret;
 	}
+	if (amp_mbox_linux_irq_has(drv)) {
+		/* Re-initialising a live device would corrupt the thread's table. */
+		return AMP_EBUSY;
+	}
 	memset(drv, 0, sizeof(*drv));
 	memset(mbox, 0, sizeof(*mbox));
 	drv->cfg = cfg;

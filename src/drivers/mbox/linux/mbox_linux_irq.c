@@ -218,6 +218,20 @@ static int amp_mbox_linux_start(struct amp_mbox_linux_irq *g)
 	return 0;
 }
 
+bool amp_mbox_linux_irq_has(const struct amp_mbox_linux *drv)
+{
+	struct amp_mbox_linux_irq *g = &amp_mbox_linux_irq;
+	bool found = false;
+	pthread_mutex_lock(&g->lock);
+	for (int i = 0; i < AMP_MBOX_LINUX_MAX_DEVICES; i++) {
+		if (g->devs[i] == drv) {
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	return found;
+}
+
 int amp_mbox_linux_irq_attach(struct amp_mbox_linux *drv)
 {
 	struct amp_mbox_linux_irq *g = &amp_mbox_linux_irq;

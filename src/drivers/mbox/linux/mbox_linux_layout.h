@@ -20,6 +20,7 @@
 #include <amplink/mbox.h>
 #include <amplink/mbox_linux.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,7 @@ _Static_assert(AMP_MBOX_MAX_CHANNELS == 32, "one pending bit per channel in a 32
 
 /* Shared between the device code and the doorbell thread (mbox_linux_irq.c). */
 int amp_mbox_linux_irq_attach(struct amp_mbox_linux *drv);
+bool amp_mbox_linux_irq_has(const struct amp_mbox_linux *drv);
 int amp_mbox_linux_irq_detach(struct amp_mbox_linux *drv);
 void amp_mbox_linux_irq_kick(void);
 int amp_mbox_linux_service(struct amp_mbox_linux *drv);
