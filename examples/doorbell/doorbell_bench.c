@@ -11,17 +11,23 @@
  *   amplink adaptive vs  raw futex ping-pong        (informational)
  *   amplink poll     vs  raw cache-line ping-pong   (target: within 1.5x)
  *
- *   doorbell-bench [-n COUNT] [-r ROUNDS] [-s SPIN_US]
+ *   doorbell-bench [-n COUNT] [-r ROUNDS] [-s SPIN_US] [-o VARIANTS]
+ *
+ * VARIANTS is a comma-separated subset of spin,futex,irq,adaptive,poll (a
+ * ratio is printed only when its baseline ran too).
  */
 #define _GNU_SOURCE
 #include "pingpong.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum { V_SPIN, V_FUTEX, V_IRQ, V_ADAPTIVE, V_POLL, V_COUNT };
+
+static const char *const v_key[V_COUNT] = { "spin", "futex", "irq", "adaptive", "poll" };
 
 static const char *const v_name[V_COUNT] = {
 	"raw cache-line ping-pong", "raw futex ping-pong", "amplink doorbell, irq",
@@ -40,8 +46,9 @@ int main(int argc, char **argv)
 {
 	int count = 10000, rounds = 5;
 	uint32_t spin_us = 50;
+	bool want[V_COUNT] = { true, true, true, true, true };
 	int c;
-	while ((c = getopt(argc, argv, "n:r:s:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:s:o:h")) != -1) {
 		switch (c) {
 		case 'n':
 			count = atoi(optarg);
@@ -52,8 +59,14 @@ int main(int argc, char **argv)
 		case 's':
 			spin_us = (uint32_t)atoi(optarg);
 			break;
+		case 'o':
+			for (int v = 0; v < V_COUNT; v++) {
+				want[v] = strstr(optarg, v_key[v]) != NULL;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: doorbell-bench [-n COUNT] [-r ROUNDS] [-s SPIN_US]\n");
+			fprintf(stderr, "usage: doorbell-bench [-n COUNT] [-r ROUNDS] [-s SPIN_US] "
+					"[-o spin,futex,irq,adaptive,poll]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -77,6 +90,9 @@ int main(int argc, char **argv)
 	uint64_t med[V_COUNT][MAX_ROUNDS], p99[V_COUNT][MAX_ROUNDS];
 	for (int round = 0; round < rounds; round++) {
 		for (int v = 0; v < V_COUNT; v++) {
+			if (!want[v]) {
+				continue;
+			}
 			o.kind = v == V_SPIN ? PP_SPIN : (v == V_FUTEX ? PP_FUTEX : PP_AMPLINK);
 			o.wait = v == V_POLL ? AMP_MBOX_LINUX_WAIT_POLL
 					     : (v == V_ADAPTIVE ? AMP_MBOX_LINUX_WAIT_ADAPTIVE
@@ -91,8 +107,11 @@ int main(int argc, char **argv)
 			p99[v][round] = r.p99_ns;
 		}
 	}
-	uint64_t m[V_COUNT], p[V_COUNT];
+	uint64_t m[V_COUNT] = { 0 }, p[V_COUNT] = { 0 };
 	for (int v = 0; v < V_COUNT; v++) {
+		if (!want[v]) {
+			continue;
+		}
 		uint64_t a[MAX_ROUNDS], b[MAX_ROUNDS];
 		memcpy(a, med[v], sizeof(uint64_t) * (size_t)rounds);
 		memcpy(b, p99[v], sizeof(uint64_t) * (size_t)rounds);
@@ -103,6 +122,9 @@ int main(int argc, char **argv)
 	}
 	printf("\n%-28s %12s %12s   %s\n", "round trip", "median us", "p99 us", "ratio (median)");
 	for (int v = 0; v < V_COUNT; v++) {
+		if (!want[v]) {
+			continue;
+		}
 		printf("%-28s %12.3f %12.3f", v_name[v], (double)m[v] / 1000.0, (double)p[v] / 1000.0);
 		int base = v == V_POLL ? V_SPIN : V_FUTEX;
 		if (v >= V_IRQ && m[base] > 0) {
