@@ -263,11 +263,16 @@ int amp_rpmsg_process(struct amp_rpmsg *rp);
  * @retval AMP_EINVAL    NULL
  * @retval AMP_EBUSY     the instance is not open
  * @retval AMP_ETIMEDOUT not up within @p timeout_us
- * Context: thread (ISR only with AMP_NO_WAIT).
+ * Context: thread (ISR only with AMP_NO_WAIT). Concurrency: any threads; it
+ * checks the status byte itself every 10 ms, so it works without doorbells too.
  */
 int amp_rpmsg_wait_link(struct amp_rpmsg *rp, int64_t timeout_us);
 
-/** @brief True once the link is up (see amp_rpmsg_wait_link()). Context: any. */
+/**
+ * @brief True once the link is up (see amp_rpmsg_wait_link()).
+ * @param rp  the instance (NULL gives false)
+ * Context: any. Concurrency: a snapshot, read without the lock.
+ */
 bool amp_rpmsg_link_up(const struct amp_rpmsg *rp);
 
 /**
@@ -283,14 +288,16 @@ void amp_rpmsg_batch_begin(struct amp_rpmsg *rp);
  * was published needs it (suppression flags / event index).
  * @return 1 if a doorbell was rung, 0 if not
  * @retval AMP_EINVAL NULL or no batch open
- * Context: any.
+ * Context: any. Concurrency: any; serialised with amp_port_irq_lock().
  */
 int amp_rpmsg_batch_end(struct amp_rpmsg *rp);
 
 /**
  * @brief Copy the counters.
+ * @param rp   the instance
+ * @param out  where to copy them
  * @retval 0 copied  @retval AMP_EINVAL NULL
- * Context: any.
+ * Context: any. Concurrency: a snapshot, read without the lock.
  */
 int amp_rpmsg_get_stats(const struct amp_rpmsg *rp, struct amp_rpmsg_stats *out);
 

@@ -217,7 +217,12 @@ int amp_vring_drv_add(struct amp_vring *vr, void *buf, uint32_t len, bool writab
  */
 int amp_vring_drv_get_used(struct amp_vring *vr, uint16_t *id, void **buf, uint32_t *len);
 
-/** @brief Driver: number of free descriptors. Context: any. */
+/**
+ * @brief Driver: number of free descriptors.
+ * @param vr  the ring
+ * @return 0..num
+ * Context: any. Concurrency: serialise with every other call on @p vr.
+ */
 uint16_t amp_vring_drv_free_count(const struct amp_vring *vr);
 
 /**
@@ -253,7 +258,7 @@ int amp_vring_dev_put_used(struct amp_vring *vr, uint16_t head, uint32_t len);
  * @brief Entries waiting for us (driver: used entries; device: avail entries).
  * @return count 0..num
  * @retval AMP_EPROTO the peer's index moved by more than num
- * Context: any.
+ * Context: any. Concurrency: serialise with every other call on @p vr.
  */
 int amp_vring_pending(const struct amp_vring *vr);
 
@@ -261,6 +266,7 @@ int amp_vring_pending(const struct amp_vring *vr);
  * @brief Decide whether the peer must be notified of what we published since
  * the last call (suppression flag, or the event index when negotiated), and
  * start a new batch. Call once per burst, then ring the doorbell if true.
+ * @param vr  the ring
  * Context: any. Concurrency: serialise with every other call on @p vr.
  */
 bool amp_vring_need_notify(struct amp_vring *vr);
@@ -269,7 +275,8 @@ bool amp_vring_need_notify(struct amp_vring *vr);
  * @brief Ask the peer not to notify us about this ring (driver: avail.flags
  * NO_INTERRUPT; device: used.flags NO_NOTIFY; with event index: park the event
  * word out of reach, as OpenAMP does). A hint: notifications may still come.
- * Context: any.
+ * @param vr  the ring
+ * Context: any. Concurrency: serialise with every other call on @p vr.
  */
 void amp_vring_disable_cb(struct amp_vring *vr);
 
@@ -277,7 +284,8 @@ void amp_vring_disable_cb(struct amp_vring *vr);
  * @brief Ask the peer to notify us again. Returns true if entries are already
  * pending (a corrupt index counts as pending), in which case the caller must
  * look at the ring: no notification will come for them.
- * Context: any.
+ * @param vr  the ring
+ * Context: any. Concurrency: serialise with every other call on @p vr.
  */
 bool amp_vring_enable_cb(struct amp_vring *vr);
 
@@ -285,11 +293,17 @@ bool amp_vring_enable_cb(struct amp_vring *vr);
  * @brief True if the index and flags words we own still hold what we last
  * wrote (driver: avail.idx/flags; device: used.idx/flags). False means someone
  * else rewrote the ring (e.g. the host re-initialised it after a restart).
- * Context: any.
+ * @param vr  the ring
+ * Context: any. Concurrency: serialise with every other call on @p vr.
  */
 bool amp_vring_own_idx_intact(const struct amp_vring *vr);
 
-/** @brief Peer-visible address of a pool pointer (no range check). Context: any. */
+/**
+ * @brief Peer-visible address of a pool pointer (no range check).
+ * @param vr   the ring
+ * @param ptr  a pointer into the ring's pool
+ * Context: any. Concurrency: reentrant (reads the configuration only).
+ */
 uint64_t amp_vring_to_phys(const struct amp_vring *vr, const void *ptr);
 
 #ifdef __cplusplus
