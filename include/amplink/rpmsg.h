@@ -247,6 +247,7 @@ int amp_rpmsg_init(struct amp_rpmsg *rp, const struct amp_rpmsg_cfg *cfg,
  * wake senders waiting for buffers, ring the peer once if needed.
  *
  * The mailbox callback calls it unless `poll` is set.
+ * @param rp  the instance
  * @return number of messages delivered to endpoints (>= 0)
  * @retval AMP_EINVAL NULL
  * @retval AMP_EBUSY  the instance is not open
@@ -259,6 +260,8 @@ int amp_rpmsg_process(struct amp_rpmsg *rp);
 /**
  * @brief Wait (bounded) until the link is up: remote: the host has set
  * DRIVER_OK; host: opened. Opening never waits; use this if you want to.
+ * @param rp          the instance
+ * @param timeout_us  AMP_NO_WAIT, AMP_FOREVER or microseconds
  * @retval 0             up
  * @retval AMP_EINVAL    NULL
  * @retval AMP_EBUSY     the instance is not open
@@ -278,6 +281,7 @@ bool amp_rpmsg_link_up(const struct amp_rpmsg *rp);
 /**
  * @brief Start a burst: sends publish at once but ring the peer only at the
  * matching amp_rpmsg_batch_end(). Nests.
+ * @param rp  the instance (NULL: nothing happens)
  * Context: any. Concurrency: per instance, not per thread: a batch in one
  * thread also delays the doorbells of other threads' sends until it ends.
  */
@@ -286,6 +290,7 @@ void amp_rpmsg_batch_begin(struct amp_rpmsg *rp);
 /**
  * @brief End a burst: when the outermost batch ends, ring the peer once if what
  * was published needs it (suppression flags / event index).
+ * @param rp  the instance
  * @return 1 if a doorbell was rung, 0 if not
  * @retval AMP_EINVAL NULL or no batch open
  * Context: any. Concurrency: any; serialised with amp_port_irq_lock().
