@@ -26,8 +26,12 @@ set(AMP_CPU_FLAGS "-mcpu=${AMP_CPU} -mthumb -mfloat-abi=soft")
 # -ffunction-sections/-fdata-sections + --gc-sections: only what an image calls
 # is linked. -fstack-usage writes a .su file beside every object for
 # scripts/size-report.sh. No exceptions/unwind tables on bare metal.
+# __FILE__ (assert messages) relative to the source tree: shorter strings in
+# flash and no build-machine paths in the image.
+get_filename_component(AMP_SOURCE_ROOT "${CMAKE_CURRENT_LIST_DIR}/../.." REALPATH)
+
 set(CMAKE_C_FLAGS_INIT
-    "${AMP_CPU_FLAGS} -ffunction-sections -fdata-sections -ffreestanding -fno-common -fstack-usage -fcallgraph-info=su -fno-asynchronous-unwind-tables")
+    "${AMP_CPU_FLAGS} -fmacro-prefix-map=${AMP_SOURCE_ROOT}/= -ffunction-sections -fdata-sections -ffreestanding -fno-common -fstack-usage -fcallgraph-info=su -fno-asynchronous-unwind-tables")
 set(CMAKE_ASM_FLAGS_INIT "${AMP_CPU_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT
     "${AMP_CPU_FLAGS} -nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,--no-warn-rwx-segments")

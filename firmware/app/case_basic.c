@@ -63,6 +63,9 @@ static int shm_c1(struct fw_msg *m)
 #if FW_BREAK == FW_BREAK_FAULT
 	__asm__ volatile("udf #0"); /* the deliberate fault */
 #endif
+#if FW_BREAK == FW_BREAK_ASSERT
+	amp_port_assert_failed(__FILE__, __LINE__, "deliberate assertion");
+#endif
 #if FW_BREAK == FW_BREAK_WRONG
 	s->answer[SHM_WORDS / 2] ^= 0x00010000u; /* the deliberate wrong answer */
 #endif

@@ -25,6 +25,7 @@
 #define FW_BREAK_FAULT 2 /* core 1 executes an undefined instruction */
 #define FW_BREAK_HANG 3  /* core 1 stops answering mid-case */
 #define FW_BREAK_STUCK 4 /* core 0 itself hangs: only the runner's timeout ends it */
+#define FW_BREAK_ASSERT 5 /* core 1 fails an assertion (amp_port_assert_failed) */
 #ifndef FW_BREAK
 #define FW_BREAK FW_BREAK_NONE
 #endif
