@@ -79,6 +79,7 @@ static int cl_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 	volatile uint32_t *w = &j->ctl->word;
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		uint32_t v = 2 * p->seq + 1;
 		__atomic_store_n(w, v, __ATOMIC_RELEASE);
 		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != v + 1) {
@@ -89,6 +90,9 @@ static int cl_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 			uint64_t now = bench_now();
 			s[i] = now - t;
 			t = now;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -105,6 +109,9 @@ static int cl_b_echo(struct bench_job *j, uint64_t n)
 		}
 		__atomic_store_n(w, v + 1, __ATOMIC_RELEASE);
 		p->seq++;
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -135,6 +142,7 @@ static int fx_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 	volatile uint32_t *w = &j->ctl->word;
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		uint32_t v = 2 * p->seq + 1;
 		__atomic_store_n(w, v, __ATOMIC_RELEASE);
 		futex(w, FUTEX_WAKE, 1);
@@ -144,6 +152,9 @@ static int fx_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 			uint64_t now = bench_now();
 			s[i] = now - t;
 			t = now;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -159,6 +170,9 @@ static int fx_b_echo(struct bench_job *j, uint64_t n)
 		__atomic_store_n(w, v + 1, __ATOMIC_RELEASE);
 		futex(w, FUTEX_WAKE, 1);
 		p->seq++;
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -240,12 +254,16 @@ static int ring_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 	struct ring_pair *rp = ((struct base_priv *)j->priv)->shared;
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		ring_put(&rp->ab, j->buf, (uint32_t)j->size);
 		ring_get(&rp->ba, j->rbuf);
 		if (s != NULL) {
 			uint64_t now = bench_now();
 			s[i] = now - t;
 			t = now;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -257,6 +275,9 @@ static int ring_b_echo(struct bench_job *j, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t len = ring_get(&rp->ab, j->rbuf);
 		ring_put(&rp->ba, j->rbuf, len);
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -265,7 +286,11 @@ static int ring_a_send(struct bench_job *j, uint64_t n)
 {
 	struct ring_pair *rp = ((struct base_priv *)j->priv)->shared;
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		ring_put(&rp->ab, j->buf, (uint32_t)j->size);
+		if (last) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -275,6 +300,9 @@ static int ring_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 	struct ring_pair *rp = ((struct base_priv *)j->priv)->shared;
 	for (uint64_t i = 0; i < n; i++) {
 		ring_get(&rp->ab, j->rbuf);
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	*t_last = bench_now();
 	return 0;
@@ -378,6 +406,7 @@ static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 {
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		int rc = write_all(wfd(j), j->buf, j->size);
 		if (rc == 0) {
 			rc = read_all(rfd(j), j->rbuf, j->size);
@@ -389,6 +418,9 @@ static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 			uint64_t now = bench_now();
 			s[i] = now - t;
 			t = now;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -404,6 +436,9 @@ static int stream_b_echo(struct bench_job *j, uint64_t n)
 		if (rc != 0) {
 			return rc;
 		}
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -411,9 +446,13 @@ static int stream_b_echo(struct bench_job *j, uint64_t n)
 static int stream_a_send(struct bench_job *j, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		int rc = write_all(wfd(j), j->buf, j->size);
 		if (rc != 0) {
 			return rc;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -425,6 +464,9 @@ static int stream_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 		int rc = read_all(rfd(j), j->rbuf, j->size);
 		if (rc != 0) {
 			return rc;
+		}
+		if (bench_b_stop(j, i + 1)) {
+			break;
 		}
 	}
 	*t_last = bench_now();
@@ -520,6 +562,7 @@ static int seqp_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 {
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		int rc = pkt_send(j, j->buf);
 		if (rc == 0) {
 			rc = pkt_recv(j);
@@ -531,6 +574,9 @@ static int seqp_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 			uint64_t now = bench_now();
 			s[i] = now - t;
 			t = now;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -546,6 +592,9 @@ static int seqp_b_echo(struct bench_job *j, uint64_t n)
 		if (rc != 0) {
 			return rc;
 		}
+		if (bench_b_stop(j, i + 1)) {
+			break;
+		}
 	}
 	return 0;
 }
@@ -553,9 +602,13 @@ static int seqp_b_echo(struct bench_job *j, uint64_t n)
 static int seqp_a_send(struct bench_job *j, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		int rc = pkt_send(j, j->buf);
 		if (rc != 0) {
 			return rc;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
@@ -567,6 +620,9 @@ static int seqp_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 		int rc = pkt_recv(j);
 		if (rc != 0) {
 			return rc;
+		}
+		if (bench_b_stop(j, i + 1)) {
+			break;
 		}
 	}
 	*t_last = bench_now();
@@ -600,11 +656,15 @@ static int mc_send(struct bench_job *j, uint64_t n)
 	const uint8_t *src = j->priv;
 	size_t off = 0;
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		memcpy(j->rbuf, src + off, j->size);
 		__asm__ volatile("" ::: "memory");
 		off += (j->size + 63) & ~(size_t)63;
 		if (off >= MEMCPY_SRC) {
 			off = 0;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;

@@ -27,11 +27,15 @@ struct bench_ctl {
 	volatile uint64_t t_end;                /* B: time of its last receive in the phase */
 	volatile int32_t b_error;               /* B: negative on failure */
 	volatile uint32_t b_ready;              /* B: set up and waiting */
+	_Alignas(64) volatile uint64_t stop_at; /* A: the phase ends after this many messages
+						 * (set before the last one is sent) */
 	_Alignas(64) volatile uint32_t word;    /* cache-line / futex ping-pong word */
 	_Alignas(64) uint8_t scratch[64];
 };
 
 struct bench_job;
+
+uint64_t bench_now(void);
 
 /* A mechanism. Functions returning int: 0 or a negative error. */
 struct bench_impl {
@@ -68,6 +72,8 @@ struct bench_job {
 	uint8_t *buf;     /* private message buffer of the running side */
 	uint8_t *rbuf;    /* private receive buffer */
 	int is_b;
+	uint64_t deadline; /* A: stop the phase early after this time (ns; 0 = never) */
+	uint64_t sent;     /* A: messages (round trips) the phase really had */
 };
 
 /* One measured cell. */
@@ -93,13 +99,39 @@ struct bench_fig {
 	uint64_t nraw;
 };
 
+/*
+ * A phase has a time budget, so a machine that slows down mid-run cannot make
+ * a cell last minutes. Core A's loops call bench_a_last(j, i) before sending
+ * message i: when it returns true, message i is the last one of the phase and
+ * the peer has been told so (ctl->stop_at) before it is sent. Core B's loops
+ * stop once bench_b_stop(j, received) says so.
+ */
+static inline bool bench_a_last(struct bench_job *j, uint64_t i)
+{
+	if ((i & 63) != 63 || j->deadline == 0) {
+		return false;
+	}
+	if (bench_now() <= j->deadline) {
+		return false;
+	}
+	j->sent = i + 1;
+	if (j->ctl != NULL) {
+		__atomic_store_n(&j->ctl->stop_at, i + 1, __ATOMIC_RELEASE);
+	}
+	return true;
+}
+
+static inline bool bench_b_stop(const struct bench_job *j, uint64_t received)
+{
+	return received >= __atomic_load_n(&j->ctl->stop_at, __ATOMIC_ACQUIRE);
+}
+
 /* Runs one cell; fills @p f. */
 int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, unsigned reps,
 	      double duration, uint64_t count, int cpu_a, int cpu_b, bool keep_raw,
 	      struct bench_fig *f);
 
 /* Helpers for mechanisms. */
-uint64_t bench_now(void);
 void bench_fill(uint8_t *b, size_t n, uint64_t seq);
 int bench_pick_cpus(int *a, int *b);
 void bench_pin(int cpu);

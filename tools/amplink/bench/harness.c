@@ -23,6 +23,7 @@
 #define PHASE_STOP 0xffffffffu
 #define WARMUP_RTT 1000u
 #define WARMUP_TPUT 2000u
+#define AMP_BENCH_ENODATA (-61)
 
 uint64_t bench_now(void)
 {
@@ -218,9 +219,11 @@ static int run_local(struct bench_job *j, struct bench_fig *f)
 	double v[BENCH_MAX_REPS] = { 0 };
 	for (unsigned r = 0; r < j->reps; r++) {
 		t0 = bench_now();
+		j->sent = n;
+		j->deadline = j->count ? 0 : t0 + (uint64_t)(3.0 * j->duration / j->reps * 1e9);
 		im->a_send(j, n);
 		double dt = (double)(bench_now() - t0) / 1e9;
-		v[r] = (double)n / (dt > 0 ? dt : 1e-9);
+		v[r] = (double)j->sent / (dt > 0 ? dt : 1e-9);
 	}
 	double lo = v[0], hi = v[0];
 	for (unsigned r = 1; r < j->reps; r++) {
@@ -351,12 +354,18 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 	for (unsigned p = 1; p <= reps + 1; p++) {
 		uint64_t cnt = p == 1 ? warm : n;
 		c->count = cnt;
+		__atomic_store_n(&c->stop_at, UINT64_MAX, __ATOMIC_RELEASE);
 		__atomic_store_n(&c->phase, p, __ATOMIC_RELEASE);
 		if (!wait_eq(&c->b_phase, p, 10, &c->b_error)) {
 			fail(f, "the second core stopped", c->b_error);
 			goto out_stop;
 		}
 		uint64_t t0 = bench_now();
+		/* Budget: warm-up 1 s; a repetition three times its share of --duration.
+		 * --count is honoured exactly. */
+		j->sent = cnt;
+		j->deadline = count != 0 ? 0
+			      : t0 + (uint64_t)((p == 1 ? 1.0 : 3.0 * duration / reps + 0.02) * 1e9);
 		if (kind == BK_RTT) {
 			rc = impl->a_rtt(j, cnt, p == 1 ? NULL : samples + nsamp);
 		} else {
@@ -372,6 +381,11 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 		}
 		uint64_t t1 = kind == BK_RTT ? bench_now() : c->t_end;
 		double dt = t1 > t0 ? (double)(t1 - t0) : 1.0;
+		cnt = j->sent < cnt ? j->sent : cnt;
+		if (cnt == 0) {
+			fail(f, "no message went through", AMP_BENCH_ENODATA);
+			goto out_stop;
+		}
 		if (p == 1) {
 			double per = dt / (double)cnt;
 			n = count;

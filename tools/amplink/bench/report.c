@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #define PLACEMENT_TOLERANCE 1.5
+/* A target whose figures vary more than this between repetitions is marked noisy. */
+#define NOISY_SPREAD_PCT 25.0
 
 const struct bench_fig *bench_find(const struct bench_report *r, const char *id)
 {
@@ -282,15 +284,23 @@ void bench_print_table(FILE *out, const struct bench_report *r)
 			fprintf(out, " (not measured in this run)\n");
 			continue;
 		}
-		if (g->den[0]) {
-			const struct bench_fig *a = bench_find(r, g->num), *b = bench_find(r, g->den);
-			fprintf(out, " %.2fx (%s %.0f / %s %.0f)%s\n", g->value, a->id,
-				bench_metric(a, g->metric), b->id, bench_metric(b, g->metric),
-				g->same_placement ? "" : " placement changed");
-		} else {
-			fprintf(out, " %.0f msgs/s (%s)\n", g->value, g->num);
+		const struct bench_fig *a = bench_find(r, g->num);
+		const struct bench_fig *b = g->den[0] ? bench_find(r, g->den) : NULL;
+		double spread = a->spread_pct;
+		if (b != NULL && b->spread_pct > spread) {
+			spread = b->spread_pct;
 		}
+		if (b != NULL) {
+			fprintf(out, " %.2fx (%s %.0f / %s %.0f)", g->value, a->id,
+				bench_metric(a, g->metric), b->id, bench_metric(b, g->metric));
+		} else {
+			fprintf(out, " %.0f msgs/s (%s)", g->value, g->num);
+		}
+		fprintf(out, "%s%s\n", g->same_placement ? "" : " placement changed",
+			spread > NOISY_SPREAD_PCT ? " noisy" : "");
 	}
+	fprintf(out, "  ('noisy': a figure of the target varied by more than %.0f%% between repetitions.)\n",
+		NOISY_SPREAD_PCT);
 	if (r->placement_changes || r->failures) {
 		fprintf(out, "\n%u cell(s) changed placement even after re-measuring; %u cell(s) failed.\n",
 			r->placement_changes, r->failures);
@@ -379,8 +389,15 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 					  : g->state == BT_MISSED ? "missed"
 								  : "not_measured");
 		if (g->state != BT_NOT_MEASURED) {
+			const struct bench_fig *a = bench_find(r, g->num);
+			const struct bench_fig *b = g->den[0] ? bench_find(r, g->den) : NULL;
+			double spread = a->spread_pct;
+			if (b != NULL && b->spread_pct > spread) {
+				spread = b->spread_pct;
+			}
 			amp_json_num(&j, "value", g->value);
 			amp_json_bool(&j, "same_placement", g->same_placement);
+			amp_json_bool(&j, "noisy", spread > NOISY_SPREAD_PCT);
 		}
 		amp_json_end_obj(&j);
 	}

@@ -43,7 +43,8 @@ struct rpb_state {
 	struct bench_job *job;
 	volatile int bound;
 	uint64_t *samples;
-	volatile uint64_t rtt_i;
+	volatile uint64_t rtt_i, fin;
+	uint64_t phase_base; /* B: messages received before this phase */
 	uint64_t rtt_n, t_prev;
 	volatile uint64_t rx_count, target, t_last;
 	volatile int error;
@@ -123,7 +124,7 @@ static void a_received(const void *data, size_t len, void *priv)
 	struct bench_job *j = s->job;
 	uint64_t now = bench_now();
 	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
-	if (s->rtt_i >= s->rtt_n) {
+	if (__atomic_load_n(&s->fin, __ATOMIC_ACQUIRE) != 0) {
 		return;
 	}
 	if (s->samples != NULL) {
@@ -131,14 +132,20 @@ static void a_received(const void *data, size_t len, void *priv)
 	}
 	s->t_prev = now;
 	uint64_t i = s->rtt_i + 1;
-	__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
-	if (i == s->rtt_n) {
+	if (i == s->rtt_n || (j->deadline != 0 && (i & 63) == 0 && now > j->deadline)) {
+		/* Last round trip of the phase: B has echoed exactly i messages. */
+		j->sent = i;
+		__atomic_store_n(&j->ctl->stop_at, i, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->fin, 1, __ATOMIC_RELEASE);
 		amp_port_event_post(&s->done);
 		return;
 	}
+	__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
 	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
 	if (rc < 0) {
 		s->error = rc;
+		__atomic_store_n(&s->fin, 1, __ATOMIC_RELEASE);
 		amp_port_event_post(&s->done);
 	}
 }
@@ -155,11 +162,16 @@ static void b_received(const void *data, size_t len, void *priv)
 		}
 	}
 	uint64_t c = s->rx_count + 1;
-	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+	/* The end of a phase: the count asked for, or where A stopped early (A
+	 * publishes stop_at before it sends the last message). */
+	uint64_t stop = __atomic_load_n(&j->ctl->stop_at, __ATOMIC_ACQUIRE);
+	bool end = c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE) ||
+		   (stop != UINT64_MAX && c == s->phase_base + stop);
+	if (end) {
 		s->t_last = bench_now();
 	}
 	__atomic_store_n(&s->rx_count, c, __ATOMIC_RELEASE);
-	if (c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE)) {
+	if (end) {
 		amp_port_event_post(&s->done);
 	}
 }
@@ -277,6 +289,7 @@ static int a_rtt(struct bench_job *j, uint64_t n, uint64_t *samples)
 	uint32_t key = amp_port_irq_lock();
 	s->samples = samples;
 	s->rtt_i = 0;
+	s->fin = 0;
 	s->rtt_n = n;
 	s->t_prev = bench_now();
 	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
@@ -284,14 +297,14 @@ static int a_rtt(struct bench_job *j, uint64_t n, uint64_t *samples)
 	if (rc < 0) {
 		return rc;
 	}
-	return wait_until(s, &s->rtt_i, n);
+	return wait_until(s, &s->fin, 1);
 }
 
 static int b_arm(struct bench_job *j, uint64_t n)
 {
 	struct rpb_state *s = st(j);
-	__atomic_store_n(&s->target, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE) + n,
-			 __ATOMIC_RELEASE);
+	s->phase_base = __atomic_load_n(&s->rx_count, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&s->target, s->phase_base + n, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -299,7 +312,18 @@ static int b_echo(struct bench_job *j, uint64_t n)
 {
 	(void)n;
 	struct rpb_state *s = st(j);
-	return wait_until(s, &s->rx_count, __atomic_load_n(&s->target, __ATOMIC_ACQUIRE));
+	for (int k = 0; k < 600; k++) {
+		uint64_t want = __atomic_load_n(&s->target, __ATOMIC_ACQUIRE);
+		uint64_t stop = __atomic_load_n(&j->ctl->stop_at, __ATOMIC_ACQUIRE);
+		if (stop != UINT64_MAX && s->phase_base + stop < want) {
+			want = s->phase_base + stop;
+		}
+		if (__atomic_load_n(&s->rx_count, __ATOMIC_ACQUIRE) >= want || s->error != 0) {
+			return s->error;
+		}
+		(void)amp_port_event_wait(&s->done, AMP_MSEC(100));
+	}
+	return AMP_ETIMEDOUT;
 }
 
 static int a_send(struct bench_job *j, uint64_t n)
@@ -307,6 +331,7 @@ static int a_send(struct bench_job *j, uint64_t n)
 	struct rpb_state *s = st(j);
 	bool spin = s->mode == AMP_MBOX_LINUX_WAIT_POLL;
 	for (uint64_t i = 0; i < n; i++) {
+		bool last = bench_a_last(j, i);
 		void *buf = NULL;
 		uint32_t size = (uint32_t)j->size;
 		int rc;
@@ -325,6 +350,9 @@ static int a_send(struct bench_job *j, uint64_t n)
 		rc = amp_ipc_send_nocopy(&s->ept, buf, j->size);
 		if (rc < 0) {
 			return rc;
+		}
+		if (last) {
+			break;
 		}
 	}
 	return 0;
