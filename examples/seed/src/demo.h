@@ -21,6 +21,9 @@
 /* Increments each core makes under the cross-core lock. */
 #define DEMO_LOCK_ROUNDS 20000u
 
+/* Payload bytes of the zero-copy message (after its "zc " tag). */
+#define DEMO_ZC_LEN 400u
+
 /* Bound on every wait of the story (milliseconds). */
 #define DEMO_WAIT_MS 10000
 
