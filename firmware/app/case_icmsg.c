@@ -7,7 +7,9 @@
  *  - icmsg_peer_reset: bind, exchange, then core 1 "reboots" (its mailbox and
  *    ICMsg state are re-initialised from scratch, nothing is closed) and binds
  *    again with a new session; core 0 must see `unbound`, register again, bind,
- *    and a second exchange must be complete and in order.
+ *    and a second exchange must be complete and in order;
+ *  - icmsg_v1_detect: core 1 speaks frozen v1 (magic bonding), core 0 runs
+ *    the "detect" profile and must fall back to v1; then an exchange.
  */
 #include <amplink/errno.h>
 #include <amplink/icmsg.h>
@@ -32,6 +34,18 @@ static const struct amp_icmsg_cfg icmsg_cfg[2] = {
 	{ .name = "ipc0", .tx_region = (void *)FW_ICMSG_C1_ADDR, .tx_size = FW_ICMSG_SIZE,
 	  .rx_region = (void *)FW_ICMSG_C0_ADDR, .rx_size = FW_ICMSG_SIZE, .mbox = &fw_mbox,
 	  .tx_channel = 0, .rx_channel = 1, .profile = AMP_ICMSG_V2, .dcache_align = 8,
+	  .peer_max_msg = ICMSG_MAX },
+};
+
+/* Core 0 "detect", core 1 v1: what a v2-capable core meets beside old firmware. */
+static const struct amp_icmsg_cfg icmsg_v1_cfg[2] = {
+	{ .name = "ipc0", .tx_region = (void *)FW_ICMSG_C0_ADDR, .tx_size = FW_ICMSG_SIZE,
+	  .rx_region = (void *)FW_ICMSG_C1_ADDR, .rx_size = FW_ICMSG_SIZE, .mbox = &fw_mbox,
+	  .tx_channel = 1, .rx_channel = 0, .profile = AMP_ICMSG_DETECT, .dcache_align = 8,
+	  .peer_max_msg = ICMSG_MAX },
+	{ .name = "ipc0", .tx_region = (void *)FW_ICMSG_C1_ADDR, .tx_size = FW_ICMSG_SIZE,
+	  .rx_region = (void *)FW_ICMSG_C0_ADDR, .rx_size = FW_ICMSG_SIZE, .mbox = &fw_mbox,
+	  .tx_channel = 0, .rx_channel = 1, .profile = AMP_ICMSG_V1, .dcache_align = 8,
 	  .peer_max_msg = ICMSG_MAX },
 };
 
@@ -100,11 +114,11 @@ static void ic_arm(uint32_t salt)
 	amp_port_irq_unlock(key);
 }
 
-static int ic_start_salt(struct fw_msg *m, uint32_t salt)
+static int ic_start_cfg(struct fw_msg *m, uint32_t salt, const struct amp_icmsg_cfg *cfg)
 {
 	memset(&side, 0, sizeof(side));
 	ic_arm(salt);
-	int r = amp_icmsg_init(&side.ic, &icmsg_cfg[fw_cpu]);
+	int r = amp_icmsg_init(&side.ic, cfg);
 	if (r == 0) {
 		r = amp_ipc_open_instance(amp_icmsg_instance(&side.ic));
 		r = r == AMP_EALREADY ? 0 : r;
@@ -113,6 +127,11 @@ static int ic_start_salt(struct fw_msg *m, uint32_t salt)
 		r = amp_ipc_register_endpoint(amp_icmsg_instance(&side.ic), &side.ept, &ic_ept_cfg);
 	}
 	return r == 0 ? 0 : fw_fail(m, "init/register: %s", amp_strerror(r));
+}
+
+static int ic_start_salt(struct fw_msg *m, uint32_t salt)
+{
+	return ic_start_cfg(m, salt, &icmsg_cfg[fw_cpu]);
 }
 
 static int ic_start(struct fw_msg *m)
@@ -293,5 +312,38 @@ static int icr_c0(struct fw_msg *m)
 	return r;
 }
 
+/* ---- icmsg_v1_detect ---------------------------------------------------- */
+
+static int icv_start(struct fw_msg *m)
+{
+	return ic_start_cfg(m, 0x4C0u, &icmsg_v1_cfg[fw_cpu]);
+}
+
+static int icv_run(struct fw_msg *m)
+{
+	uint64_t ns = 0;
+	int r = ic_wait_bound(m, 1);
+	if (r == 0) {
+		r = ic_exchange(m, ICMSG_RESET_MSGS, 0x4C0u, 0, &ns);
+	}
+	int state = amp_icmsg_state(&side.ic);
+	ic_stop();
+	if (r == 0 && state != AMP_ICMSG_CONNECTED_V1) {
+		r = fw_fail(m, "state %d, expected CONNECTED_V1", state);
+	}
+	if (r == 0 && fw_cpu == 0) {
+		r = fw_note(m, "detect fell back to v1; %u messages each way",
+			    (unsigned)ICMSG_RESET_MSGS);
+	}
+	return r;
+}
+
+static int icv_c0(struct fw_msg *m)
+{
+	int r = icv_start(m);
+	return r != 0 ? r : icv_run(m);
+}
+
 const struct fw_case fw_case_icmsg = { "icmsg_exchange", ic_start, icx_c0, icx_run, 8000 };
 const struct fw_case fw_case_icmsg_reset = { "icmsg_peer_reset", icr_start, icr_c0, icr_c1, 12000 };
+const struct fw_case fw_case_icmsg_v1 = { "icmsg_v1_detect", icv_start, icv_c0, icv_run, 8000 };

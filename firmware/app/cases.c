@@ -32,6 +32,7 @@ const struct fw_case *const fw_cases[] = {
 #if FW_HAVE_ICMSG
 	&fw_case_icmsg,
 	&fw_case_icmsg_reset,
+	&fw_case_icmsg_v1,
 #endif
 #if FW_HAVE_RPMSG
 	&fw_case_rpmsg,

@@ -14,6 +14,7 @@ extern const struct fw_case fw_case_spinlock_peterson;
 extern const struct fw_case fw_case_pbuf;
 extern const struct fw_case fw_case_icmsg;
 extern const struct fw_case fw_case_icmsg_reset;
+extern const struct fw_case fw_case_icmsg_v1;
 extern const struct fw_case fw_case_rpmsg;
 
 #endif /* FW_CASES_H */

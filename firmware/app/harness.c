@@ -206,8 +206,10 @@ static int fw_core0(void)
 		struct fw_msg m0 = { { 0 } };
 		uint32_t seq = i + 1;
 		uint32_t t0 = fw_ms();
-		/* Each case starts from zeroed scratch words; core 1 is idle now. */
-		memset((void *)FW_SCRATCH_ADDR, 0, 0x1000);
+		/* Each case starts from zeroed shared memory, as after a power-up
+		 * (ICMsg v1 relies on it: it has no reset detection); core 1 is
+		 * idle now. The control block stays. */
+		memset((void *)FW_SCRATCH_ADDR, 0, FW_SHARED_SIZE - (FW_SCRATCH_ADDR - FW_SHARED_BASE));
 		ctl->cmd_case = i;
 		amp_port_mb();
 		ctl->cmd_seq = seq;
