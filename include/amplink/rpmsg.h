@@ -56,6 +56,8 @@ extern "C" {
 #define AMP_RPMSG_NS_CREATE 0u
 #define AMP_RPMSG_NS_DESTROY 1u
 #define AMP_RPMSG_STATUS_DRIVER_OK 0x04u   /**< virtio status bit the host sets when ready */
+/** virtio NEEDS_RESET bit: an amplink remote that restarted sets it to ask the host for fresh rings */
+#define AMP_RPMSG_STATUS_NEEDS_RESET 0x40u
 #define AMP_RPMSG_BUFFER_SIZE_DEFAULT 512u /**< OpenAMP RPMSG_BUFFER_SIZE */
 #define AMP_RPMSG_MEM_ALIGN_DEFAULT 4u     /**< Zephyr STATIC_VRINGS_MEM_ALIGNMENT default */
 /**@}*/
@@ -165,7 +167,7 @@ struct amp_rpmsg_stats {
 	uint32_t ns_ignored;              /**< valid announcements with nothing to do */
 	uint32_t ns_cache_full;           /**< announcements dropped: cache full */
 	uint32_t ns_tx_failed;            /**< name-service messages not sent (no buffer) */
-	uint32_t peer_resets;             /**< host restarts / shutdowns seen (remote) */
+	uint32_t peer_resets;             /**< remote: host restarts/shutdowns seen; host: reset requests */
 };
 
 struct amp_rpmsg;

@@ -779,6 +779,34 @@ static void test_deregister_from_other_thread(void **state)
 	pair_free(p);
 }
 
+/* The remote restarts (fresh RAM, same shared memory) while the host stays up. */
+static void test_remote_restart(void **state)
+{
+	(void)state;
+	struct pair *p = bound_pair(AMP_MBOX_LOOPBACK_DEFERRED);
+	check_traffic(p);
+	/* reboot: the remote's state is gone, its mailbox channel starts disabled */
+	(void)amp_mbox_set_enabled(&p->mb_r, 0, false);
+	side_init(p, &p->r, AMP_RPMSG_ROLE_REMOTE, &p->mb_r);
+	assert_int_equal(amp_ipc_open_instance(&p->r.inst), 0);
+	reg_all(&p->r);
+	assert_false(amp_rpmsg_link_up(&p->r.rp)); /* stale rings: not used */
+	assert_int_equal(p->region[0] & AMP_RPMSG_STATUS_NEEDS_RESET, AMP_RPMSG_STATUS_NEEDS_RESET);
+	pump(p); /* host re-initialises, remote comes up and announces, host binds */
+	assert_true(amp_rpmsg_link_up(&p->r.rp));
+	struct amp_rpmsg_stats st;
+	amp_rpmsg_get_stats(&p->h.rp, &st);
+	assert_int_equal(st.peer_resets, 1);
+	for (int i = 0; i < NEP; i++) {
+		assert_int_equal(p->h.ep[i].unbound, 1);
+		assert_int_equal(p->h.ep[i].errors, 1);
+		assert_int_equal(p->h.ep[i].bound, 2);
+		assert_int_equal(p->r.ep[i].bound, 1);
+	}
+	check_traffic(p);
+	pair_free(p);
+}
+
 /* No mailbox at all: both sides poll with amp_rpmsg_process(). */
 static void test_no_doorbells(void **state)
 {
@@ -827,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_rings),
 		cmocka_unit_test(test_deregister_from_other_thread),
 		cmocka_unit_test(test_no_doorbells),
+		cmocka_unit_test(test_remote_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

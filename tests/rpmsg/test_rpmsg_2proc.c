@@ -582,10 +582,10 @@ static int restart_open(struct run *run, bool host)
 	return 0;
 }
 
-static int restart_remote(void *arg)
+/* The side that stays up: echoes everything, counts bindings. */
+static int restart_server(struct run *run, bool host)
 {
-	struct run *run = arg;
-	int r = restart_open(run, false);
+	int r = restart_open(run, host);
 	if (r) {
 		return r;
 	}
@@ -595,19 +595,21 @@ static int restart_remote(void *arg)
 		return 43;
 	}
 	char c;
-	if (wait_byte(run->to_child[1][0], &c, CHILD_TIMEOUT_MS) != 0) {
+	if (wait_byte(run->to_child[host ? 0 : 1][0], &c, CHILD_TIMEOUT_MS) != 0) {
 		return 44;
 	}
-	fprintf(stderr, "[remote] bound %d unbound %d errors %d\n", r_bound, r_unbound, r_errors);
+	fprintf(stderr, "[%s] bound %d unbound %d errors %d\n", host ? "host" : "remote", r_bound,
+		r_unbound, r_errors);
 	(void)amp_ipc_deregister_endpoint(&r_ept);
 	(void)amp_ipc_close_instance(&g_rc.inst);
 	(void)amp_mbox_linux_deinit(&g_rc.mbox);
 	return r_bound >= 2 && r_unbound >= 1 && r_errors >= 1 ? 0 : 45;
 }
 
-static int restart_host(struct run *run, bool clean_exit)
+/* The side that is killed and replaced: pings, waits for each echo. */
+static int restart_client(struct run *run, bool host, bool clean_exit)
 {
-	int r = restart_open(run, true);
+	int r = restart_open(run, host);
 	if (r) {
 		return r;
 	}
@@ -643,7 +645,7 @@ static int restart_host(struct run *run, bool clean_exit)
 			pause(); /* killed by the parent, mid-session */
 		}
 	}
-	if (wait_byte(run->to_child[0][0], &c, CHILD_TIMEOUT_MS) != 0) {
+	if (wait_byte(run->to_child[host ? 0 : 1][0], &c, CHILD_TIMEOUT_MS) != 0) {
 		return 50;
 	}
 	(void)amp_ipc_deregister_endpoint(&ept);
@@ -652,14 +654,29 @@ static int restart_host(struct run *run, bool clean_exit)
 	return 0;
 }
 
+static int restart_remote_server(void *arg)
+{
+	return restart_server(arg, false);
+}
+static int restart_host_server(void *arg)
+{
+	return restart_server(arg, true);
+}
 static int restart_host_killed(void *arg)
 {
-	return restart_host(arg, false);
+	return restart_client(arg, true, false);
 }
-
 static int restart_host_clean(void *arg)
 {
-	return restart_host(arg, true);
+	return restart_client(arg, true, true);
+}
+static int restart_remote_killed(void *arg)
+{
+	return restart_client(arg, false, false);
+}
+static int restart_remote_clean(void *arg)
+{
+	return restart_client(arg, false, true);
 }
 
 static pid_t spawn_fn(int (*fn)(void *), void *arg)
@@ -678,13 +695,12 @@ static pid_t spawn_fn(int (*fn)(void *), void *arg)
 	_exit(fn(arg));
 }
 
-static void test_host_killed_and_restarted(void **state)
+static void restart_run(bool restart_host)
 {
-	(void)state;
 	struct run run;
 	memset(&run, 0, sizeof(run));
-	snprintf(run.region, sizeof(run.region), "amp-rpmsg-rs-%d", (int)getpid());
-	snprintf(run.mbox, sizeof(run.mbox), "amp-rpmsg-rs-mb-%d", (int)getpid());
+	snprintf(run.region, sizeof(run.region), "amp-rpmsg-rs-%d-%d", (int)getpid(), restart_host);
+	snprintf(run.mbox, sizeof(run.mbox), "amp-rpmsg-rs-mb-%d-%d", (int)getpid(), restart_host);
 	struct amp_shm_cfg rc = { .name = run.region, .size = REGION_SIZE };
 	struct amp_shm_cfg mc = { .name = run.mbox, .size = AMP_MBOX_LINUX_REGION_SIZE };
 	amp_shm_remove(&rc);
@@ -694,13 +710,14 @@ static void test_host_killed_and_restarted(void **state)
 	assert_int_equal(pipe(run.to_child[0]), 0);
 	assert_int_equal(pipe(run.to_child[1]), 0);
 
-	pid_t remote = spawn_fn(restart_remote, &run);
-	pid_t host1 = spawn_fn(restart_host_killed, &run);
+	pid_t remote = spawn_fn(restart_host ? restart_remote_server : restart_host_server, &run);
+	pid_t host1 = spawn_fn(restart_host ? restart_host_killed : restart_remote_killed, &run);
 	char c = 0;
 	int w1 = wait_byte(run.to_parent[0], &c, 20000);
 	kill(host1, SIGKILL);
 	int s1 = reap(host1, amp_port_now_ns() / 1000000u + 5000u);
-	pid_t host2 = w1 == 0 ? spawn_fn(restart_host_clean, &run) : -1;
+	pid_t host2 = w1 == 0 ? spawn_fn(restart_host ? restart_host_clean : restart_remote_clean, &run)
+			      : -1;
 	int w2 = w1 == 0 ? wait_byte(run.to_parent[0], &c, 20000) : -1;
 	char t = 'T';
 	assert_int_equal(write(run.to_child[0][1], &t, 1), 1);
@@ -723,6 +740,18 @@ static void test_host_killed_and_restarted(void **state)
 	assert_int_equal(w2, 0);
 	assert_int_equal(s2, 0);
 	assert_int_equal(sr, 0);
+}
+
+static void test_host_killed_and_restarted(void **state)
+{
+	(void)state;
+	restart_run(true);
+}
+
+static void test_remote_killed_and_restarted(void **state)
+{
+	(void)state;
+	restart_run(false);
 }
 
 static void test_host_first(void **state)
@@ -768,6 +797,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_host_first),
 		cmocka_unit_test(test_remote_first),
 		cmocka_unit_test(test_host_killed_and_restarted),
+		cmocka_unit_test(test_remote_killed_and_restarted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,16 +182,43 @@ static void remote_check_host(struct amp_rpmsg *rp)
 		rings_bind(rp);
 		if (!remote_rings_fresh(rp)) {
 			if (!rp->stale_logged) {
+				/* We restarted, the host did not. Ask it (once per episode)
+				 * to re-initialise: an amplink host does; a Zephyr host
+				 * ignores the bit and must be restarted. */
 				amp_port_log(AMP_LOG_WRN,
-					     "rpmsg %s: rings in use by an earlier session; waiting "
-					     "for the host to re-initialise them",
+					     "rpmsg %s: rings in use by an earlier session; asking "
+					     "the host to re-initialise them",
 					     rp->cfg->name ? rp->cfg->name : "");
 				rp->stale_logged = true;
+				status_write(rp, (uint8_t)(st | AMP_RPMSG_STATUS_NEEDS_RESET));
+				ring(rp);
 			}
 			return;
 		}
 		remote_link_up(rp);
 	}
+}
+
+/* ---- host: a restarted remote asks for fresh rings --------------------- */
+
+static void host_open(struct amp_rpmsg *rp);
+
+static void host_check_remote(struct amp_rpmsg *rp)
+{
+	if ((status_read(rp) & AMP_RPMSG_STATUS_NEEDS_RESET) == 0) {
+		return;
+	}
+	amp_port_log(AMP_LOG_WRN, "rpmsg %s: remote restarted and asks for a reset",
+		     rp->cfg->name ? rp->cfg->name : "");
+	rp->stats.peer_resets++;
+	rp->tx_kick = rp->rx_kick = false;
+	amp_rpmsg_notify_error(rp, "remote restarted");
+	unbind_all(rp);
+	for (unsigned i = 0; i < AMP_RPMSG_NS_CACHE_MAX; i++) {
+		rp->ns[i].addr = AMP_RPMSG_ADDR_ANY; /* the old remote's endpoints are gone */
+	}
+	host_open(rp);
+	ring(rp);
 }
 
 /* ---- init / open / close ------------------------------------------------ */
@@ -452,6 +479,8 @@ int amp_rpmsg_process(struct amp_rpmsg *rp)
 	rp->in_process++;
 	if (!RP_IS_HOST(rp)) {
 		remote_check_host(rp);
+	} else {
+		host_check_remote(rp);
 	}
 	uint32_t before = rp->stats.rx_msgs;
 	int ret = 0;
