@@ -275,7 +275,7 @@ static void stop_doorbells(void)
 
 int amp_zephyr_init(void)
 {
-	const struct amp_dt_system *sys = z_amp_dt.sys;
+	const struct z_amp_dt_desc *sys = z_amp_dt.sys;
 
 	if (z_started) {
 		return z_result;

@@ -51,9 +51,21 @@ struct z_amp_ipc_dev {
 	uint32_t num_epts;             /* endpoints registered through the compatibility layer */
 };
 
+/** A core's description as the generator emits it: like struct amp_dt_system
+ *  but with arrays of the exact sizes (no unused slots in flash). */
+struct z_amp_dt_desc {
+	const char *model;
+	uint32_t num_regions;
+	uint32_t num_mboxes;
+	uint32_t num_ipc;
+	const struct amp_dt_region *regions;
+	const struct amp_dt_mbox *mboxes;
+	const struct amp_dt_ipc *ipc;
+};
+
 /** Everything the generator emits for one core. */
 struct z_amp_dt {
-	const struct amp_dt_system *sys;
+	const struct z_amp_dt_desc *sys;
 	struct z_amp_region *regions;
 	struct z_amp_mbox_dev *mboxes;
 	struct z_amp_ipc_dev *ipcs;
