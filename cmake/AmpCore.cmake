@@ -276,7 +276,7 @@ function(amp_add_core name)
   add_custom_command(OUTPUT ${gen}/devicetree_generated.h ${gen}/amp_dt_devices.c
     COMMAND ${AMP_DTGEN_EXE} --dtb ${gen}/${name}.dtb --header ${gen}/devicetree_generated.h
             --source ${gen}/amp_dt_devices.c --name ${shown}
-    DEPENDS ${gen}/${name}.dtb ${AMP_DTGEN_TARGET}
+    DEPENDS ${gen}/${name}.dtb ${AMP_DTGEN_TARGET} ${AMP_DTGEN_EXE}
     COMMENT "Generating devicetree header and devices of ${name}")
 
   # 3. The program.
