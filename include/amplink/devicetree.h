@@ -178,16 +178,23 @@ int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys,
 char *amp_dt_error_format(const struct amp_dt_error *err, char *buf, size_t size);
 
 /**
- * @brief Find a region by node name or label.
- * @return its index, or AMP_ENOENT if no region has that name or label.
- * Context: any. Concurrency: reentrant.
+ * @brief Find a region by node name ("shared_ram@20040000"), node name without
+ * unit address ("shared_ram") or label.
+ * @param sys   a description from amp_dt_load()
+ * @param name  what to look for
+ * @return its index (>= 0)
+ * @retval AMP_ENOENT no region has that name or label (or an argument is NULL)
+ * Context: any. Concurrency: reentrant. Lifetime: the index is valid as long as @p sys.
  */
 int amp_dt_find_region(const struct amp_dt_system *sys, const char *name);
 
 /**
  * @brief Find an IPC instance by node name or label.
- * @return its index, or AMP_ENOENT if no instance has that name or label.
- * Context: any. Concurrency: reentrant.
+ * @param sys   a description from amp_dt_load()
+ * @param name  what to look for
+ * @return its index (>= 0)
+ * @retval AMP_ENOENT no instance has that name or label (or an argument is NULL)
+ * Context: any. Concurrency: reentrant. Lifetime: the index is valid as long as @p sys.
  */
 int amp_dt_find_ipc(const struct amp_dt_system *sys, const char *name);
 
