@@ -410,11 +410,13 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 
 int bench_plot(const struct bench_report *r, const char *file, size_t size)
 {
-	char dir[] = "/tmp/amplink-plot-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/amplink-plot-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		return -1;
 	}
-	char path[512], script[512];
+	char path[512], script[300];
 	snprintf(script, sizeof(script), "%s/plot.gp", dir);
 	FILE *gp = fopen(script, "w");
 	if (gp == NULL) {

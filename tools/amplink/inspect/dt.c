@@ -24,7 +24,11 @@ static void file_name(char *dst, size_t cap, const char *node)
 /* Compile a .dts into a temporary .dtb; returns the path (caller unlinks) or NULL. */
 static char *compile_dts(const char *src, char *err, size_t errlen)
 {
-	char *out = strdup("/tmp/amplink-inspect-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	char *out = NULL;
+	if (asprintf(&out, "%s/amplink-inspect-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp") < 0) {
+		out = NULL;
+	}
 	int fd = out ? mkstemp(out) : -1;
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a temporary file");
