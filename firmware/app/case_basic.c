@@ -37,7 +37,7 @@ static int shm_c0(struct fw_msg *m)
 	}
 	amp_port_mb();
 	s->posted = 1;
-	if (fw_wait_eq(&s->answered, 1, 2000) != 0) {
+	if (fw_wait_eq(&s->answered, 1, FW_PATIENCE_MS) != 0) {
 		return fw_fail(m, "no answer from core 1");
 	}
 	rng = 0x12345678u;
@@ -54,7 +54,7 @@ static int shm_c0(struct fw_msg *m)
 static int shm_c1(struct fw_msg *m)
 {
 	struct shm_scratch *s = (struct shm_scratch *)FW_SCRATCH_ADDR;
-	if (fw_wait_eq(&s->posted, 1, 2000) != 0) {
+	if (fw_wait_eq(&s->posted, 1, FW_PATIENCE_MS) != 0) {
 		return fw_fail(m, "no pattern from core 0");
 	}
 	for (uint32_t i = 0; i < SHM_WORDS; i++) {
@@ -178,7 +178,7 @@ static int ping_c1_setup(struct fw_msg *m)
 static int ping_c1(struct fw_msg *m)
 {
 	uint32_t start = fw_ms();
-	while (ping_count < PING_ROUNDS && fw_ms() - start < 10000u && !fw_aborted()) {
+	while (ping_count < PING_ROUNDS && fw_ms() - start < 4u * FW_PATIENCE_MS && !fw_aborted()) {
 		amp_bm_idle();
 	}
 	(void)amp_mbox_register_callback(&fw_mbox, fw_cpu, NULL, NULL);
@@ -213,7 +213,7 @@ static int ping_c0(struct fw_msg *m)
 	uint32_t i;
 	for (i = 0; i < PING_ROUNDS; i++) {
 		r = amp_mbox_send(&fw_mbox, fw_peer, NULL);
-		if (r != 0 || amp_port_event_wait(&ping_ev, AMP_MSEC(200)) != 0) {
+		if (r != 0 || amp_port_event_wait(&ping_ev, AMP_MSEC(FW_PATIENCE_MS)) != 0) {
 			break;
 		}
 	}
@@ -272,7 +272,7 @@ static int ipm_c1_setup(struct fw_msg *m)
 static int ipm_c1(struct fw_msg *m)
 {
 	uint32_t start = fw_ms();
-	while (ping_count < IPM_ROUNDS && fw_ms() - start < 10000u && !fw_aborted()) {
+	while (ping_count < IPM_ROUNDS && fw_ms() - start < 4u * FW_PATIENCE_MS && !fw_aborted()) {
 		amp_bm_idle();
 	}
 	amp_ipm_register_callback(&fw_mbox, NULL, NULL);
@@ -303,7 +303,7 @@ static int ipm_c0(struct fw_msg *m)
 	for (i = 0; i < IPM_ROUNDS; i++) {
 		/* wait = 1: returns once core 1's handler cleared its status bit */
 		r = amp_ipm_send(&fw_mbox, 1, fw_peer, NULL, 0);
-		if (r != 0 || amp_port_event_wait(&ping_ev, AMP_MSEC(200)) != 0) {
+		if (r != 0 || amp_port_event_wait(&ping_ev, AMP_MSEC(FW_PATIENCE_MS)) != 0) {
 			break;
 		}
 	}
@@ -315,7 +315,7 @@ static int ipm_c0(struct fw_msg *m)
 	return fw_note(m, "%u IPM round trips (id = target CPU, wait = 1)", (unsigned)IPM_ROUNDS);
 }
 
-const struct fw_case fw_case_shm = { "shared_sram", NULL, shm_c0, shm_c1, 3000 };
-const struct fw_case fw_case_time = { "port_basics", NULL, time_c0, NULL, 2000 };
-const struct fw_case fw_case_mhu_ping = { "mhu_pingpong", ping_c1_setup, ping_c0, ping_c1, 3000 };
-const struct fw_case fw_case_mhu_ipm = { "mhu_ipm", ipm_c1_setup, ipm_c0, ipm_c1, 3000 };
+const struct fw_case fw_case_shm = { "shared_sram", NULL, shm_c0, shm_c1, 10000 };
+const struct fw_case fw_case_time = { "port_basics", NULL, time_c0, NULL, 10000 };
+const struct fw_case fw_case_mhu_ping = { "mhu_pingpong", ping_c1_setup, ping_c0, ping_c1, 10000 };
+const struct fw_case fw_case_mhu_ipm = { "mhu_ipm", ipm_c1_setup, ipm_c0, ipm_c1, 10000 };

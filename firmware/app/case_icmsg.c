@@ -148,7 +148,7 @@ static int ic_wait_bound(struct fw_msg *m, uint32_t count)
 {
 	uint32_t t0 = fw_ms();
 	while (side.bound < count) {
-		if (fw_ms() - t0 > 3000u || fw_aborted()) {
+		if (fw_ms() - t0 > FW_PATIENCE_MS || fw_aborted()) {
 			return fw_fail(m, "not bound (bound %u, unbound %u, state %d)",
 				       (unsigned)side.bound, (unsigned)side.unbound,
 				       amp_icmsg_state(&side.ic));
@@ -178,14 +178,14 @@ static int ic_exchange(struct fw_msg *m, uint32_t n, uint32_t salt, uint32_t pha
 			return fw_fail(m, "send %u: %s", (unsigned)sent, amp_strerror(r));
 		}
 		full++;
-		if (fw_ms() - last > 2000u || fw_aborted()) {
+		if (fw_ms() - last > FW_PATIENCE_MS || fw_aborted()) {
 			return fw_fail(m, "ring full for 2 s at %u (peer received?)", (unsigned)sent);
 		}
 		amp_bm_idle(); /* the peer's doorbell or the tick ends it */
 	}
 	uint32_t t1 = fw_ms();
 	while (side.rx_count < n && side.rx_bad == 0) {
-		if (fw_ms() - t1 > 3000u || fw_aborted()) {
+		if (fw_ms() - t1 > FW_PATIENCE_MS || fw_aborted()) {
 			return fw_fail(m, "received %u of %u", (unsigned)side.rx_count, (unsigned)n);
 		}
 		amp_bm_idle();
@@ -200,7 +200,7 @@ static int ic_exchange(struct fw_msg *m, uint32_t n, uint32_t salt, uint32_t pha
 	}
 	amp_port_mb();
 	ICS->phase_done[fw_cpu][phase] = 1;
-	if (fw_wait_eq(&ICS->phase_done[fw_peer][phase], 1, 3000) != 0) {
+	if (fw_wait_eq(&ICS->phase_done[fw_peer][phase], 1, FW_PATIENCE_MS) != 0) {
 		return fw_fail(m, "peer did not finish phase %u", (unsigned)phase);
 	}
 	(void)full;
@@ -286,7 +286,7 @@ static int icr_c0(struct fw_msg *m)
 	}
 	uint32_t t0 = fw_ms();
 	while (side.unbound == 0) {
-		if (fw_ms() - t0 > 3000u) {
+		if (fw_ms() - t0 > FW_PATIENCE_MS) {
 			ic_stop();
 			return fw_fail(m, "peer reset not detected (no unbound)");
 		}
@@ -344,6 +344,6 @@ static int icv_c0(struct fw_msg *m)
 	return r != 0 ? r : icv_run(m);
 }
 
-const struct fw_case fw_case_icmsg = { "icmsg_exchange", ic_start, icx_c0, icx_run, 8000 };
-const struct fw_case fw_case_icmsg_reset = { "icmsg_peer_reset", icr_start, icr_c0, icr_c1, 12000 };
-const struct fw_case fw_case_icmsg_v1 = { "icmsg_v1_detect", icv_start, icv_c0, icv_run, 8000 };
+const struct fw_case fw_case_icmsg = { "icmsg_exchange", ic_start, icx_c0, icx_run, 10000 };
+const struct fw_case fw_case_icmsg_reset = { "icmsg_peer_reset", icr_start, icr_c0, icr_c1, 15000 };
+const struct fw_case fw_case_icmsg_v1 = { "icmsg_v1_detect", icv_start, icv_c0, icv_run, 10000 };

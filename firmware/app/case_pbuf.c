@@ -67,7 +67,7 @@ static int pbuf_exchange(struct fw_msg *m)
 	uint32_t sent = 0, got = 0, full = 0;
 	uint8_t buf[PBUF_MAX];
 	int ret = 0;
-	if (fw_wait_eq(&PB->tx_ready[fw_peer], 1, 2000) != 0) {
+	if (fw_wait_eq(&PB->tx_ready[fw_peer], 1, FW_PATIENCE_MS) != 0) {
 		ret = fw_fail(m, "peer ring not initialised");
 		goto out;
 	}
@@ -124,7 +124,7 @@ static int pbuf_exchange(struct fw_msg *m)
 		}
 		if (progress) {
 			last_progress = fw_ms();
-		} else if (fw_ms() - last_progress > 2000u || fw_aborted()) {
+		} else if (fw_ms() - last_progress > FW_PATIENCE_MS || fw_aborted()) {
 			ret = fw_fail(m, "stalled: sent %u, received %u", (unsigned)sent, (unsigned)got);
 			goto out;
 		} else {
@@ -134,7 +134,7 @@ static int pbuf_exchange(struct fw_msg *m)
 	uint64_t ns = amp_port_now_ns() - t0;
 	amp_port_mb();
 	PB->rx_done[fw_cpu] = 1;
-	if (fw_wait_eq(&PB->rx_done[fw_peer], 1, 3000) != 0) {
+	if (fw_wait_eq(&PB->rx_done[fw_peer], 1, FW_PATIENCE_MS) != 0) {
 		ret = fw_fail(m, "peer did not finish");
 		goto out;
 	}
@@ -153,4 +153,4 @@ static int pbuf_c0(struct fw_msg *m)
 	return r != 0 ? r : pbuf_exchange(m);
 }
 
-const struct fw_case fw_case_pbuf = { "pbuf_exchange", pbuf_setup, pbuf_c0, pbuf_exchange, 8000 };
+const struct fw_case fw_case_pbuf = { "pbuf_exchange", pbuf_setup, pbuf_c0, pbuf_exchange, 10000 };

@@ -110,7 +110,7 @@ static int rp_wait(struct fw_msg *m, volatile uint32_t *v, uint32_t want, const 
 {
 	uint32_t t0 = fw_ms();
 	while (*v < want && rps.rx_bad == 0) {
-		if (fw_ms() - t0 > 3000u || fw_aborted()) {
+		if (fw_ms() - t0 > FW_PATIENCE_MS || fw_aborted()) {
 			return fw_fail(m, "%s: %u of %u", what, (unsigned)*v, (unsigned)want);
 		}
 		amp_bm_idle();
@@ -160,7 +160,7 @@ static int rp_run(struct fw_msg *m)
 			last = fw_ms();
 		} else if (r != AMP_ENOMEM) {
 			ret = fw_fail(m, "send %u: %s", (unsigned)sent, amp_strerror(r));
-		} else if (fw_ms() - last > 2000u || fw_aborted()) {
+		} else if (fw_ms() - last > FW_PATIENCE_MS || fw_aborted()) {
 			ret = fw_fail(m, "no tx buffer for 2 s at %u", (unsigned)sent);
 		} else {
 			full++;
@@ -194,7 +194,7 @@ static int rp_run(struct fw_msg *m)
 	/* Both sides finished before either tears down. */
 	amp_port_mb();
 	RPS->done[fw_cpu] = ret == 0 ? 1u : 2u;
-	if (ret == 0 && fw_wait_eq(&RPS->done[fw_peer], 1, 3000) != 0) {
+	if (ret == 0 && fw_wait_eq(&RPS->done[fw_peer], 1, FW_PATIENCE_MS) != 0) {
 		ret = fw_fail(m, "peer did not finish");
 	}
 	(void)amp_ipc_deregister_endpoint(&rps.ept);
@@ -213,4 +213,4 @@ static int rp_c0(struct fw_msg *m)
 	return r != 0 ? r : rp_run(m);
 }
 
-const struct fw_case fw_case_rpmsg = { "rpmsg_exchange", rp_start, rp_c0, rp_run, 8000 };
+const struct fw_case fw_case_rpmsg = { "rpmsg_exchange", rp_start, rp_c0, rp_run, 10000 };

@@ -75,7 +75,7 @@ static int spin_run0(enum amp_spinlock_kind kind, struct fw_msg *m)
 	if (r != 0) {
 		return r;
 	}
-	if (fw_wait_eq(&s->done[1], 1, 5000) != 0) {
+	if (fw_wait_eq(&s->done[1], 1, FW_PATIENCE_MS) != 0) {
 		return fw_fail(m, "core 1 did not finish; counter %u", (unsigned)s->counter);
 	}
 	uint32_t want = 2u * SPIN_ROUNDS;
@@ -89,7 +89,7 @@ static int spin_run0(enum amp_spinlock_kind kind, struct fw_msg *m)
 static int spin_c1(struct fw_msg *m)
 {
 	struct spin_shared *s = SPIN;
-	if (fw_wait_eq(&s->go, 1, 2000) != 0) {
+	if (fw_wait_eq(&s->go, 1, FW_PATIENCE_MS) != 0) {
 		return fw_fail(m, "lock never initialised");
 	}
 	uint64_t ns;
@@ -107,6 +107,6 @@ static int spin_peterson_c0(struct fw_msg *m)
 }
 
 const struct fw_case fw_case_spinlock_ticket = { "spinlock_ticket", NULL, spin_ticket_c0,
-						 spin_c1, 8000 };
+						 spin_c1, 10000 };
 const struct fw_case fw_case_spinlock_peterson = { "spinlock_peterson", NULL,
-						   spin_peterson_c0, spin_c1, 8000 };
+						   spin_peterson_c0, spin_c1, 10000 };

@@ -30,6 +30,11 @@
 #define FW_BREAK FW_BREAK_NONE
 #endif
 
+/* How long any wait for the other core's progress lasts before it counts as a
+ * failure. Generous: on a loaded CI host a QEMU vCPU thread can be descheduled
+ * for a long time while the other one keeps running. */
+#define FW_PATIENCE_MS 5000u
+
 #define FW_C1_ALIVE 0xC0DE0001u
 #define FW_MSG_LEN 120
 
