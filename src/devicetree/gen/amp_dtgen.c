@@ -582,13 +582,18 @@ static void *read_all(const char *path, size_t *len)
 	buf = malloc(cap);
 	while (buf != NULL) {
 		size_t got = fread(buf + n, 1, cap - n, f);
+		char *bigger;
 
 		n += got;
 		if (n < cap) {
 			break;
 		}
 		cap *= 2;
-		buf = realloc(buf, cap);
+		bigger = realloc(buf, cap);
+		if (bigger == NULL) {
+			free(buf);
+		}
+		buf = bigger;
 	}
 	fclose(f);
 	if (buf == NULL) {
