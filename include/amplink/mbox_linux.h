@@ -148,7 +148,7 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
  * @retval AMP_EINVAL NULL or not open
  * @retval AMP_EBUSY  called from a doorbell callback (would wait for itself)
  * @retval AMP_ETIMEDOUT the doorbell thread did not let go of the device within
- *                    2 s (the caller holds amp_port_irq_lock(), or a callback
+ *                    5 s (the caller holds amp_port_irq_lock(), or a callback
  *                    blocks); the device is detached but its region stays mapped
  * Context: thread only, not from a callback, not with amp_port_irq_lock() held.
  * Concurrency: any threads, but not twice for one device at once.

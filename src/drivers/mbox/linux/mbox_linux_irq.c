@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 /* How long deinit waits for the thread to let go of a device. */
-#define AMP_MBOX_LINUX_DETACH_NS 2000000000ull
+#define AMP_MBOX_LINUX_DETACH_NS 5000000000ull
 
 struct amp_mbox_linux_irq {
 	pthread_mutex_t lock;                                 /* serialises attach/detach */
