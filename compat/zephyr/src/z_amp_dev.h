@@ -25,11 +25,18 @@ enum z_amp_dev_type {
 	Z_AMP_DEV_IPC = 2,
 };
 
+/* Room for a region's file name: only Linux has files. */
+#if defined(AMP_PORT_POSIX)
+#define Z_AMP_REGION_FILE_MAX (AMP_SHM_NAME_MAX + 1)
+#else
+#define Z_AMP_REGION_FILE_MAX 1
+#endif
+
 /** A mapped `reserved-memory` region. */
 struct z_amp_region {
 	struct amp_shm shm;
 	struct amp_shm_cfg cfg;
-	char file[AMP_SHM_NAME_MAX + 1];
+	char file[Z_AMP_REGION_FILE_MAX];
 	bool mapped;
 };
 
