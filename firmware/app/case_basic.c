@@ -315,6 +315,105 @@ static int ipm_c0(struct fw_msg *m)
 	return fw_note(m, "%u IPM round trips (id = target CPU, wait = 1)", (unsigned)IPM_ROUNDS);
 }
 
+/* ---- a ring that arrives while nobody can take it stays pending ----------- */
+
+struct pend_shared {
+	volatile uint32_t step; /* core 0: ring now (1, 2) */
+	volatile uint32_t rung; /* core 1: rang for step n */
+};
+#define PEND ((struct pend_shared *)FW_SCRATCH_ADDR)
+
+static volatile uint32_t pend_count;
+
+static void pend_cb(struct amp_mbox *mbox, uint32_t ch, void *ud, const struct amp_mbox_msg *msg)
+{
+	(void)mbox;
+	(void)ch;
+	(void)ud;
+	(void)msg;
+	pend_count++;
+}
+
+static int pend_c1(struct fw_msg *m)
+{
+	for (uint32_t step = 1; step <= 2; step++) {
+		if (fw_wait_eq(&PEND->step, step, FW_PATIENCE_MS) != 0) {
+			return fw_fail(m, "no step %u from core 0", (unsigned)step);
+		}
+		(void)amp_mbox_send(&fw_mbox, fw_peer, NULL);
+		PEND->rung = step;
+	}
+	return 0;
+}
+
+/* Wait until our own MHU status shows the ring, then give the (wrongly
+ * delivered) interrupt a few milliseconds to show up. */
+static int pend_wait_ring(struct fw_msg *m, uint32_t step)
+{
+	if (fw_wait_eq(&PEND->rung, step, FW_PATIENCE_MS) != 0) {
+		return fw_fail(m, "core 1 did not ring (step %u)", (unsigned)step);
+	}
+	uint32_t t0 = fw_ms();
+	while ((fw_mhu_status(fw_cpu) & 1u) == 0) {
+		if (fw_ms() - t0 > FW_PATIENCE_MS) {
+			return fw_fail(m, "ring of step %u not in the status register", (unsigned)step);
+		}
+	}
+	amp_port_sleep_us(5000);
+	return 0;
+}
+
+static int pend_wait_count(uint32_t want)
+{
+	uint32_t t0 = fw_ms();
+	while (pend_count < want && fw_ms() - t0 < FW_PATIENCE_MS) {
+		amp_bm_idle();
+	}
+	return pend_count == want ? 0 : -1;
+}
+
+static int pend_c0(struct fw_msg *m)
+{
+	pend_count = 0;
+	int r = amp_mbox_set_enabled(&fw_mbox, fw_cpu, false);
+	if (r == 0) {
+		r = amp_mbox_register_callback(&fw_mbox, fw_cpu, pend_cb, NULL);
+	}
+	if (r != 0) {
+		(void)amp_mbox_set_enabled(&fw_mbox, fw_cpu, true);
+		return fw_fail(m, "disable/register: %s", amp_strerror(r));
+	}
+	/* 1: channel disabled -> pending, delivered once on enable. */
+	PEND->step = 1;
+	r = pend_wait_ring(m, 1);
+	uint32_t while_disabled = pend_count;
+	int en = amp_mbox_set_enabled(&fw_mbox, fw_cpu, true);
+	if (r != 0) {
+		return r;
+	}
+	if (while_disabled != 0 || en != 0 || pend_wait_count(1) != 0 ||
+	    (fw_mhu_status(fw_cpu) & 1u) != 0) {
+		return fw_fail(m, "disabled: %u callbacks while disabled, enable %s, %u after",
+			       (unsigned)while_disabled, amp_strerror(en), (unsigned)pend_count);
+	}
+	/* 2: enabled but no callback -> pending, delivered on registration. */
+	(void)amp_mbox_register_callback(&fw_mbox, fw_cpu, NULL, NULL);
+	PEND->step = 2;
+	r = pend_wait_ring(m, 2);
+	uint32_t without_cb = pend_count;
+	int reg = amp_mbox_register_callback(&fw_mbox, fw_cpu, pend_cb, NULL);
+	if (r == 0 && (without_cb != 1 || reg != 0 || pend_wait_count(2) != 0)) {
+		r = fw_fail(m, "no callback: count %u before, register %s, %u after",
+			    (unsigned)without_cb, amp_strerror(reg), (unsigned)pend_count);
+	}
+	(void)amp_mbox_register_callback(&fw_mbox, fw_cpu, NULL, NULL);
+	return r != 0 ? r
+		      : fw_note(m, "kept pending while disabled and while without callback, "
+				   "delivered once each");
+}
+
+const struct fw_case fw_case_mhu_pending = { "mhu_pending", NULL, pend_c0, pend_c1, 10000 };
+
 const struct fw_case fw_case_shm = { "shared_sram", NULL, shm_c0, shm_c1, 10000 };
 const struct fw_case fw_case_time = { "port_basics", NULL, time_c0, NULL, 10000 };
 const struct fw_case fw_case_mhu_ping = { "mhu_pingpong", ping_c1_setup, ping_c0, ping_c1, 10000 };

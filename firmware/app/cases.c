@@ -22,6 +22,7 @@ const struct fw_case *const fw_cases[] = {
 	&fw_case_time,
 	&fw_case_mhu_ping,
 	&fw_case_mhu_ipm,
+	&fw_case_mhu_pending,
 #if FW_HAVE_SPINLOCK
 	&fw_case_spinlock_ticket,
 	&fw_case_spinlock_peterson,

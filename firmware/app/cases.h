@@ -9,6 +9,7 @@ extern const struct fw_case fw_case_shm;
 extern const struct fw_case fw_case_time;
 extern const struct fw_case fw_case_mhu_ping;
 extern const struct fw_case fw_case_mhu_ipm;
+extern const struct fw_case fw_case_mhu_pending;
 extern const struct fw_case fw_case_spinlock_ticket;
 extern const struct fw_case fw_case_spinlock_peterson;
 extern const struct fw_case fw_case_pbuf;
