@@ -104,7 +104,9 @@ struct amp_mbox_ops {
 	int (*poll)(struct amp_mbox *mbox);
 	/** Optional: 1 while the peer has not yet taken the last signal/message
 	 *  sent on outbound @p channel, 0 once it has (used by amp_ipm_send() with
-	 *  wait). Context: any. */
+	 *  wait). A data message counts as taken when the peer's handler has
+	 *  returned; a bare signal may count as taken as soon as the peer's
+	 *  interrupt took it. Context: any. */
 	int (*tx_busy)(struct amp_mbox *mbox, uint32_t channel);
 };
 
