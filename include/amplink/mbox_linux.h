@@ -36,7 +36,14 @@
  * re-scans every millisecond (several devices) or every 10 ms (one).
  *
  * A peer that dies never blocks a sender: a send never waits; a data slot the
- * dead peer did not take keeps returning AMP_EBUSY.
+ * dead peer did not take keeps returning AMP_EBUSY. A side that restarts
+ * finds what was sent to it meanwhile still pending (it is delivered once
+ * the channel is enabled); anything it was half-way through sending is reset.
+ *
+ * fork(): the child starts with no devices and no doorbell thread (the
+ * parent's devices stay the parent's); a child opens its own. Fork before
+ * opening devices, as the port's interrupt lock may be held by the parent's
+ * doorbell thread at the moment of the fork.
  */
 #ifndef AMPLINK_MBOX_LINUX_H
 #define AMPLINK_MBOX_LINUX_H
