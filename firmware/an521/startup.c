@@ -20,9 +20,12 @@ void fw_default_isr(void);
 void fw_mhu0_isr(void) __attribute__((weak, alias("fw_default_isr")));
 void fw_mhu1_isr(void) __attribute__((weak, alias("fw_default_isr")));
 
-void fw_default_isr(void)
+/* An exception nobody expected: report it like a fault. A tail branch keeps
+ * LR = EXC_RETURN, which the fault handler needs to find the stacked frame;
+ * the report names the exception (IPSR). */
+__attribute__((naked)) void fw_default_isr(void)
 {
-	amp_bm_fault_isr(); /* an interrupt nobody expected: report it like a fault */
+	__asm__ volatile("b amp_bm_fault_isr");
 }
 
 void fw_reset(void)

@@ -9,6 +9,9 @@ void amp_bm_time_init(void);
 #include <stdarg.h>
 #include <stddef.h>
 
+/* Make a store visible to the other core and wake cores waiting in WFE. */
+void amp_bm_arch_signal(void);
+
 /* One console byte (board UART, no lock). */
 void amp_bm_board_putc_raw(char c);
 

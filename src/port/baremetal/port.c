@@ -70,7 +70,7 @@ void amp_port_event_post(struct amp_event *ev)
 {
 	__atomic_store_n(&ev->word, 1u, __ATOMIC_RELEASE);
 	/* For a waiter on a core that idles in WFE (another port or RTOS). */
-	__asm__ volatile("dsb\n\tsev" ::: "memory");
+	amp_bm_arch_signal();
 }
 
 /* ---- console ---------------------------------------------------------- */

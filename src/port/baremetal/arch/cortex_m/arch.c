@@ -125,6 +125,12 @@ void amp_bm_idle(void)
 	__asm__ volatile("wfi" ::: "memory");
 }
 
+void amp_bm_arch_signal(void)
+{
+	amp_cm_dsb();
+	__asm__ volatile("sev" ::: "memory");
+}
+
 /* ---- time: SysTick tick + sub-tick count -------------------------------- */
 
 /*
