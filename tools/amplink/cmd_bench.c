@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 static const char help_text[] =
 	"NAME\n"
@@ -200,6 +201,47 @@ static void define_targets(const struct plan *p)
 	add_target("RPMsg polling round trip <= 1.5x ICMsg's", a, b, "med", 1.5, true);
 	add_target("RPMsg zero-copy 496 B throughput >= 1,000,000 msgs/s (doorbells)",
 		   "tput.rpmsg.irq.496", NULL, "msgs_s", 1e6, false);
+}
+
+static double load1(void)
+{
+	double l = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &l) != 1) {
+			l = 0;
+		}
+		fclose(f);
+	}
+	return l;
+}
+
+static void host_info(struct bench_report *r)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *c = strchr(line, ':');
+		if (strncmp(line, "model name", 10) == 0 && c != NULL) {
+			c++;
+			while (*c == ' ' || *c == '\t') {
+				c++;
+			}
+			c[strcspn(c, "\n")] = 0;
+			snprintf(r->cpu_model, sizeof(r->cpu_model), "%s", c);
+			break;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	struct utsname u;
+	if (uname(&u) == 0) {
+		size_t n = strnlen(u.release, sizeof(r->kernel) - 1);
+		memcpy(r->kernel, u.release, n);
+		r->kernel[n] = 0;
+	}
+	r->load_start = load1();
 }
 
 static bool parse_list(const char *s, char out[][16], unsigned max, unsigned *n)
@@ -401,6 +443,7 @@ int amp_cmd_bench(int argc, char **argv)
 		p.cells_total += p.namp * ((p.rtt ? 1 : 0) + (p.tput ? 1 : 0));
 	}
 
+	host_info(&report);
 	double cl = cl_probe(&p);
 	report.cl_first = cl;
 	if (p.baselines && p.rtt) {
@@ -437,6 +480,7 @@ int amp_cmd_bench(int argc, char **argv)
 	if (p.progress) {
 		fprintf(stderr, "\r\033[K");
 	}
+	report.load_end = load1();
 	bench_derive(&report);
 	if (json) {
 		bench_print_json(stdout, &report);

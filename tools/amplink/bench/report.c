@@ -206,6 +206,9 @@ void bench_print_table(FILE *out, const struct bench_report *r)
 	} else {
 		fprintf(out, "%u repetitions, %.2f s per cell\n", r->reps, r->duration);
 	}
+	fprintf(out, "host: %s, Linux %s, load average %.2f at start, %.2f at end\n",
+		r->cpu_model[0] ? r->cpu_model : "unknown CPU", r->kernel[0] ? r->kernel : "?",
+		r->load_start, r->load_end);
 	fprintf(out, "cache-line round trip (the physical limit) at start: %.0f ns\n\n", r->cl_first);
 
 	fprintf(out, "ROUND TRIP (ns)                         median      p99    p99.9      max  spread  cache line  "
@@ -322,6 +325,10 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 	amp_json_num(&j, "duration_s", r->duration);
 	amp_json_uint(&j, "count", r->count);
 	amp_json_num(&j, "cacheline_rtt_ns", r->cl_first);
+	amp_json_str(&j, "cpu_model", r->cpu_model);
+	amp_json_str(&j, "kernel", r->kernel);
+	amp_json_num(&j, "load_start", r->load_start);
+	amp_json_num(&j, "load_end", r->load_end);
 	amp_json_uint(&j, "placement_changes", r->placement_changes);
 	amp_json_uint(&j, "failures", r->failures);
 	amp_json_end_obj(&j);

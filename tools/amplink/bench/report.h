@@ -44,6 +44,9 @@ struct bench_report {
 	uint64_t count;
 	double cl_first;
 	unsigned placement_changes; /* cells whose placement changed (after redos) */
+	char cpu_model[96];
+	char kernel[72];
+	double load_start, load_end; /* 1-minute load average around the run */
 	unsigned failures;
 };
 
