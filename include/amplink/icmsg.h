@@ -14,7 +14,11 @@
  *
  * Profiles (must match the peer's devicetree `unbound` property):
  *  - AMP_ICMSG_V1: `unbound = "disable"` and Zephyr's frozen v1 — bonding by a
- *    13-byte magic packet, no reset detection, `unbound` never called.
+ *    13-byte magic packet. Zephyr cannot tell when a v1 peer restarts; amplink
+ *    notices that the peer re-initialised its ring, reports `unbound`, bonds
+ *    again by itself and reports `bound` when the new magic is read (no
+ *    re-registration; registering again returns AMP_EALREADY as in Zephyr).
+ *    A message that is exactly the 13-byte magic is therefore reserved.
  *  - AMP_ICMSG_V2: `unbound = "enable"` — session handshake word; peer close
  *    and peer reset are reported through `unbound`; register again to rebind.
  *    Needs dcache_align >= 8 (Zephyr's layout check, kept for compatibility).
@@ -140,6 +144,7 @@ struct amp_icmsg_stats {
 	uint64_t notifies;     /**< doorbells rung */
 	uint64_t space_rings;  /**< doorbells rung because we freed space of a nearly full ring */
 	uint64_t proto_errors; /**< protocol violations seen from the peer */
+	uint64_t peer_resets;  /**< v1: the peer re-initialised its ring (restart) */
 };
 
 /** One ICMsg instance (caller-owned; initialise with amp_icmsg_init()). */
@@ -157,6 +162,7 @@ struct amp_icmsg {
 	bool mbox_on;                        /**< our rx channel is enabled */
 	bool bond_notify_armed;              /**< v1: keep ringing until bound */
 	bool rx_broken;                      /**< the rx ring is corrupt; reported once */
+	bool tx_only_magic;                  /**< v1: our ring holds just the magic */
 	bool in_process;                     /**< receive processing runs (re-entry guard) */
 	bool emsgsize_logged;                /**< the oversize refusal was logged */
 	uint32_t epoch;                      /**< bumped by open/close (stale-callback guard) */

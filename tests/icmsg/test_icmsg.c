@@ -415,6 +415,80 @@ static void test_peer_reset_ring_already_reset(void **state)
 	assert_int_equal(pa.bad, 0);
 }
 
+static void v1_restart_b_and_check(void)
+{
+	static uint8_t buf[64];
+	(void)amp_mbox_set_enabled(&mbb, 0, false);
+	assert_int_equal(amp_icmsg_init(&pb.ic, &pb.cfg), 0);
+	int bound_a = pa.bound;
+	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
+	for (int k = 0; k < 4; k++) {
+		amp_mbox_poll(&mba);
+		amp_mbox_poll(&mbb);
+	}
+	assert_int_equal(pa.unbound, 1);
+	assert_int_equal(pa.bound, bound_a + 1); /* re-bonded by itself */
+	assert_int_equal(pb.bound, 2);           /* the new B bound too */
+	struct amp_icmsg_stats st;
+	amp_icmsg_get_stats(&pa.ic, &st);
+	assert_int_equal(st.peer_resets, 1);
+	pa.seq = pb.seq = 0;
+	pa.bad = pb.bad = 0;
+	const int nra = pa.nrx, nrb = pb.nrx;
+	for (uint32_t i = 0; i < 20; i++) {
+		fill_msg(buf, 4u + i, i);
+		assert_int_equal(amp_icmsg_send(&pa.ic, buf, 4u + i), (int)(4u + i));
+		assert_int_equal(amp_icmsg_send(&pb.ic, buf, 4u + i), (int)(4u + i));
+		amp_mbox_poll(&mba);
+		amp_mbox_poll(&mbb);
+	}
+	assert_int_equal(pa.nrx - nra, 20);
+	assert_int_equal(pb.nrx - nrb, 20);
+	assert_int_equal(pa.bad + pb.bad, 0);
+	assert_int_equal(pa.errors, 0);
+}
+
+/* v1 has no sessions; amplink still notices a restarted v1 peer (it
+ * re-initialises its ring) and bonds again by itself. */
+static void test_v1_peer_restart(void **state)
+{
+	(void)state;
+	static uint8_t buf[512];
+	pair(AMP_ICMSG_V1, AMP_ICMSG_V1, 0, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
+	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
+	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
+	for (int k = 0; k < 4; k++) {
+		amp_mbox_poll(&mba);
+		amp_mbox_poll(&mbb);
+	}
+	assert_int_equal(pa.bound + pb.bound, 2);
+	fill_msg(buf, 40, 0);
+	assert_int_equal(amp_icmsg_send(&pb.ic, buf, 40), 40);
+	assert_int_equal(amp_icmsg_send(&pa.ic, buf, 40), 40); /* A's ring: more than the magic */
+	amp_mbox_poll(&mba);
+	amp_mbox_poll(&mbb);
+	assert_int_equal(pa.nrx, 1);
+	assert_int_equal(pb.nrx, 1);
+	v1_restart_b_and_check();
+
+	/* Again, with A's read position exactly at 0 when B restarts (the reset
+	 * then cannot be seen in the read index, only as the bare magic). */
+	pair(AMP_ICMSG_V1, AMP_ICMSG_V1, 0, 480, false, AMP_MBOX_LOOPBACK_DEFERRED);
+	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
+	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
+	for (int k = 0; k < 4; k++) {
+		amp_mbox_poll(&mba);
+		amp_mbox_poll(&mbb);
+	}
+	/* data[] is 504 bytes; the magic took 20, a 480-byte message 484. */
+	fill_msg(buf, 480, 0);
+	assert_int_equal(amp_icmsg_send(&pb.ic, buf, 480), 480);
+	amp_mbox_poll(&mba);
+	assert_int_equal(pa.nrx, 1);
+	assert_int_equal(pa.ic.rx.rd_idx, 0);
+	v1_restart_b_and_check();
+}
+
 /* A peer that closes after writing: its messages arrive before `unbound`. */
 static void test_peer_close_delivers_pending(void **state)
 {
@@ -653,6 +727,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_peer_reset, teardown),
 		cmocka_unit_test_teardown(test_peer_reset_ring_already_reset, teardown),
 		cmocka_unit_test_teardown(test_peer_close_delivers_pending, teardown),
+		cmocka_unit_test_teardown(test_v1_peer_restart, teardown),
 		cmocka_unit_test_teardown(test_send_wait, teardown),
 		cmocka_unit_test_teardown(test_concurrent_senders, teardown),
 		cmocka_unit_test_teardown(test_corrupt_peer, teardown),

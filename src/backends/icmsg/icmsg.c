@@ -147,6 +147,15 @@ struct amp_ipc_instance *amp_icmsg_instance(struct amp_icmsg *ic)
 
 /* ---- open / close --------------------------------------------------------- */
 
+/* Start our ring afresh with the bonding magic (v1, and detect's fallback). */
+static int write_magic(struct amp_icmsg *ic)
+{
+	(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
+	int r = amp_pbuf_write(&ic->tx, icmsg_magic, sizeof(icmsg_magic));
+	ic->tx_only_magic = r >= 0;
+	return r;
+}
+
 /* A v2 session id: non-zero and different from what the peer currently
  * acknowledges, so the peer always sees a change (Zephyr's rule, derived from
  * the word in our tx region). */
@@ -195,8 +204,7 @@ int amp_icmsg_open(struct amp_icmsg *ic, const struct amp_ipc_ept_cfg *ept)
 			goto out;
 		}
 		(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
-		(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
-		r = amp_pbuf_write(&ic->tx, icmsg_magic, sizeof(icmsg_magic));
+		r = write_magic(ic);
 		if (r < 0) {
 			goto out;
 		}
@@ -289,6 +297,7 @@ int amp_icmsg_send(struct amp_icmsg *ic, const void *data, size_t len)
 	} else {
 		r = amp_pbuf_write(&ic->tx, data, len);
 		if (r == (int)len) {
+			ic->tx_only_magic = false;
 			ic->stats.tx_msgs++;
 			ic->stats.tx_bytes += len;
 			int n = notify(ic);
@@ -387,7 +396,8 @@ static int drop_packet(struct amp_icmsg *ic, size_t len)
 
 /* What the peer's session request must still be after a packet was loaded. */
 enum rx_check {
-	RX_CHECK_NONE,   /* v1: no sessions */
+	RX_CHECK_NONE,   /* no check (bonding) */
+	RX_CHECK_V1,     /* v1: the peer has not re-initialised its ring */
 	RX_CHECK_SID,    /* v2: the session we acknowledged */
 	RX_CHECK_CLOSED, /* v2: the peer closed (0) and has not opened again */
 };
@@ -404,6 +414,13 @@ static bool session_unchanged(struct amp_icmsg *ic, enum rx_check check)
 {
 	if (check == RX_CHECK_NONE) {
 		return true;
+	}
+	if (check == RX_CHECK_V1) {
+		/* Only we write the shared read index, except a restarting peer. */
+		volatile uint32_t *loc = ic->rx.rd_idx_loc;
+		amp_port_dcache_invalidate(loc, sizeof(uint32_t));
+		amp_port_mb();
+		return *loc == ic->rx.rd_idx;
 	}
 	const uint16_t req = (uint16_t)(amp_pbuf_handshake_read(&ic->tx) & 0xffffu);
 	return req == (check == RX_CHECK_SID ? ic->remote_sid : 0u);
@@ -482,6 +499,11 @@ static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 	/* A callback that closed or re-opened the instance reset the ring state:
 	 * the packet belongs to the old session, nothing left to give back. */
 	if (!released && ic->epoch == epoch) {
+		/* v1: giving the slot back would overwrite the evidence of a
+		 * restart that happened while the callback ran. */
+		if (check == RX_CHECK_V1 && !session_unchanged(ic, check)) {
+			return -1;
+		}
 		if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
 			rx_corrupt(ic, AMP_EPROTO);
 		}
@@ -504,20 +526,87 @@ static int step_init_v1(struct amp_icmsg *ic)
 		return 0;
 	}
 	if (!is_magic(f, fl, s, sl, (size_t)len)) {
-		if (!drop_packet(ic, (size_t)len)) {
-			return 0;
+		/* A correct v1 peer re-initialises its ring and writes the magic
+		 * first, so this is a ring from before that (the peer is still
+		 * restarting, or has not noticed that we did): wait for the next
+		 * doorbell instead of parsing it (Zephyr drops it and reads on,
+		 * into whatever the stale ring holds). */
+		if (!ic->rx_broken) {
+			ic->rx_broken = true;
+			amp_port_log(AMP_LOG_WRN, "%s: first packet is not the bonding magic: "
+				     "waiting for the peer to re-initialise its ring", ic_name(ic));
 		}
-		report_error(ic, "packet before the bonding magic: dropped");
-		return 1;
+		return 0;
 	}
 	if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
 		rx_corrupt(ic, AMP_EPROTO);
 		return 0;
 	}
 	ic->state = AMP_ICMSG_CONNECTED_V1;
+	ic->rx_broken = false;
 	call_bound(ic);
 	(void)notify(ic);
 	return 1;
+}
+
+/*
+ * v1 has no sessions, but a restarted v1 peer re-initialises its ring — which
+ * zeroes the read index that only we write — and starts it with the magic.
+ * Zephyr's v1 does not notice and reads stale bytes; amplink re-bonds: reset
+ * our ring, write our magic (the peer waits for it), report `unbound`.
+ */
+static void v1_rebond(struct amp_icmsg *ic)
+{
+	ic->stats.peer_resets++;
+	amp_port_log(AMP_LOG_WRN, "%s: the v1 peer re-initialised its ring: bonding again",
+		     ic_name(ic));
+	/* If our ring still holds nothing but our magic, the new peer finds
+	 * (or already found) exactly what a re-initialised ring would hold;
+	 * resetting it anyway could pull the ring from under a peer that has
+	 * bonded to it already and make it restart in turn. */
+	if (!ic->tx_only_magic) {
+		write_magic(ic);
+	}
+	(void)notify(ic);
+	call_unbound(ic);
+}
+
+static int step_connected_v1(struct amp_icmsg *ic, int *delivered)
+{
+	if (!session_unchanged(ic, RX_CHECK_V1)) {
+		/* Whatever is in the ring now belongs to the new incarnation,
+		 * starting with its magic at data[0]. */
+		(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
+		ic->state = AMP_ICMSG_INIT_V1;
+		v1_rebond(ic);
+		return 1;
+	}
+	if (ic->rx.rd_idx == 0) {
+		/* Reset while we stood at index 0 looks like a bare magic packet
+		 * there: the peer restarted and is already bonded to us. */
+		const volatile uint8_t *f, *s;
+		size_t fl, sl;
+		int len = amp_pbuf_read_peek(&ic->rx, &f, &fl, &s, &sl);
+		if (len == AMP_ICMSG_MAGIC_LEN && is_magic(f, fl, s, sl, (size_t)len)) {
+			if (amp_pbuf_read_release(&ic->rx, (size_t)len) != 0) {
+				rx_corrupt(ic, AMP_EPROTO);
+				return 0;
+			}
+			v1_rebond(ic);
+			if (ic->state == AMP_ICMSG_CONNECTED_V1) {
+				call_bound(ic);
+			}
+			return 1;
+		}
+	}
+	const int r = rx_one(ic, delivered, RX_CHECK_V1);
+	if (r < 0) {
+		(void)amp_pbuf_rx_init(&ic->rx, &ic->rx_pcfg);
+		ic->state = AMP_ICMSG_INIT_V1;
+		v1_rebond(ic);
+		return 1;
+	}
+	return r;
 }
 
 /* detect: a v1 peer's ring starts with the bare 13-byte magic. */
@@ -530,8 +619,7 @@ static int step_detect_v1(struct amp_icmsg *ic)
 	    !is_magic(p, len, NULL, 0, len)) {
 		return 0;
 	}
-	(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
-	if (amp_pbuf_write(&ic->tx, icmsg_magic, sizeof(icmsg_magic)) < 0) {
+	if (write_magic(ic) < 0) {
 		return 0;
 	}
 	ic->state = AMP_ICMSG_INIT_V1;
@@ -550,6 +638,7 @@ static int step_handshake(struct amp_icmsg *ic)
 	if (req != 0 && req != ic->remote_sid) {
 		/* The peer started a new session and no longer reads our ring. */
 		(void)amp_pbuf_tx_init(&ic->tx, &ic->tx_pcfg);
+		ic->tx_only_magic = false;
 		ic->remote_sid = req;
 		amp_pbuf_handshake_write(&ic->rx, (uint32_t)ic->local_sid | ((uint32_t)req << 16));
 		changed = 1;
@@ -607,7 +696,7 @@ static int step(struct amp_icmsg *ic, int *delivered)
 	case AMP_ICMSG_INIT_V2:
 		return step_handshake(ic);
 	case AMP_ICMSG_CONNECTED_V1:
-		return rx_one(ic, delivered, RX_CHECK_NONE) > 0 ? 1 : 0;
+		return step_connected_v1(ic, delivered);
 	case AMP_ICMSG_CONNECTED_V2:
 		return step_connected_v2(ic, delivered);
 	default:
