@@ -782,6 +782,30 @@ static void test_devicetree(void **state)
 		assert_non_null(strstr(out, "\"region\":\"memory@20070400\""));
 		assert_non_null(strstr(out, "\"pending\":1")); /* B's 64-byte message, unread */
 	}
+	/* Live: no source given, the region files are named after the nodes. */
+	const char *shm = getenv("AMPLINK_SHM_DIR");
+	if (shm != NULL && *shm && rc == 0) {
+		char prefix[32], a2b[4096], b2a[4096];
+		snprintf(prefix, sizeof(prefix), "insp-%d-", (int)getpid());
+		snprintf(a2b, sizeof(a2b), "%s/%smemory-20070000", shm, prefix);
+		snprintf(b2a, sizeof(b2a), "%s/%smemory-20070400", shm, prefix);
+		f = fopen(a2b, "wb");
+		assert_non_null(f);
+		fwrite(img, 1, 256, f);
+		fclose(f);
+		f = fopen(b2a, "wb");
+		assert_non_null(f);
+		fwrite(img + 256, 1, 256, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "AMPLINK_SHM_PREFIX=%s %s inspect --json --dt %s --instance ipc0",
+			 prefix, amplink_bin, dts);
+		rc = run(cmd, out, sizeof(out));
+		unlink(a2b);
+		unlink(b2a);
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, "\"pending\":1"));
+		assert_non_null(strstr(out, "\"bound\":true"));
+	}
 	unlink(dts);
 	unlink(dump);
 	rmdir(dir);

@@ -46,6 +46,8 @@ static const char help_text[] =
 	"    --shm NAME          live region file NAME in $AMPLINK_SHM_DIR (or /dev/shm);\n"
 	"                        give it twice for ICMsg (A->B region, then B->A)\n"
 	"    --file PATH         live region file by path; repeatable like --shm\n"
+	"    (none, with --dt)   live: the region files of the devicetree nodes,\n"
+	"                        $AMPLINK_SHM_PREFIX + node name with '@' -> '-'\n"
 	"\n"
 	"LAYOUT OPTIONS\n"
 	"    --format F          pbuf, icmsg or rpmsg\n"
@@ -449,7 +451,7 @@ int amp_cmd_inspect(int argc, char **argv)
 		snprintf(o.names[1], sizeof(o.names[1]), "%s", r.name[1]);
 		if (o.dump == NULL && o.nfiles == 0) {
 			/* Live: the region files are named after the devicetree nodes. */
-			static char live[2][80];
+			static char live[2][160];
 			memcpy(live, r.file, sizeof(live));
 			o.files[0] = live[0];
 			o.files[1] = live[1];

@@ -11,9 +11,12 @@
 #ifdef AMP_TOOL_HAVE_DT
 #include <amplink/devicetree.h>
 
+/* As the Zephyr compatibility layer names region files on Linux:
+ * $AMPLINK_SHM_PREFIX + node name with '@' replaced by '-'. */
 static void file_name(char *dst, size_t cap, const char *node)
 {
-	snprintf(dst, cap, "%s", node);
+	const char *prefix = getenv("AMPLINK_SHM_PREFIX");
+	snprintf(dst, cap, "%s%s", prefix != NULL ? prefix : "", node);
 	for (char *p = dst; *p; p++) {
 		if (*p == '@') {
 			*p = '-';

@@ -16,7 +16,7 @@ struct amp_insp_dt_result {
 	char unbound[16];    /**< ICMsg "disable" / "enable" / "detect" */
 	uint32_t buffer_size;
 	char name[2][80];    /**< region names */
-	char file[2][80];    /**< live region file names (node name, '@' -> '-') */
+	char file[2][160];    /**< live region file names (node name, '@' -> '-') */
 };
 
 /**
