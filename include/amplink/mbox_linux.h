@@ -38,7 +38,8 @@
  * A peer that dies never blocks a sender: a send never waits; a data slot the
  * dead peer did not take keeps returning AMP_EBUSY. A side that restarts
  * finds what was sent to it meanwhile still pending (it is delivered once
- * the channel is enabled); anything it was half-way through sending is reset.
+ * the channel is enabled), and a data message whose handler it died in is
+ * delivered again; anything it was half-way through sending is reset.
  *
  * fork(): the child starts with no devices and no doorbell thread (the
  * parent's devices stay the parent's); a child opens its own. Fork before

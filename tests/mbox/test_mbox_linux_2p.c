@@ -354,16 +354,40 @@ static void restarted_cb(struct amp_mbox *mbox, uint32_t channel, void *user_dat
 	}
 }
 
-/* Opens side 1, enables, says "ready", then either sleeps until killed
- * (arg "dies") or waits for the message a previous incarnation missed. */
+/* Handler that never returns: its process gets killed inside it. */
+static void hang_cb(struct amp_mbox *mbox, uint32_t channel, void *user_data,
+		    const struct amp_mbox_msg *msg)
+{
+	(void)mbox;
+	(void)channel;
+	(void)user_data;
+	(void)msg;
+	char c = 'h';
+	if (write(ready_pipe[1], &c, 1) != 1) {
+		_exit(13);
+	}
+	for (;;) {
+		pause();
+	}
+}
+
+enum receiver_mode { RECEIVER_DIES, RECEIVER_RESTARTED, RECEIVER_HANGS_IN_HANDLER };
+
+/* Opens side 1, enables, says "ready", then sleeps until killed (DIES, or
+ * HANGS_IN_HANDLER once a message arrives), or waits for the message a
+ * previous incarnation missed (RESTARTED). */
 static int core_receiver(const void *arg)
 {
-	bool restarted = arg != NULL;
+	enum receiver_mode mode = *(const enum receiver_mode *)arg;
+	bool restarted = mode == RECEIVER_RESTARTED;
 	make_cfg(&cfg, 1, AMP_MBOX_LINUX_WAIT_IRQ, 4);
 	if (amp_mbox_linux_init(&dev, &drv, &cfg) < 0) {
 		return 10;
 	}
-	amp_mbox_register_callback(&dev, 0, restarted ? restarted_cb : responder_cb, NULL);
+	amp_mbox_register_callback(&dev, 0,
+				   restarted ? restarted_cb
+					     : (mode == RECEIVER_DIES ? responder_cb : hang_cb),
+				   NULL);
 	pp_n = 1 << 30;
 	amp_mbox_set_enabled(&dev, 0, true);
 	if (!restarted) {
@@ -434,7 +458,8 @@ static void t_receiver_dies_then_restarts(void **state)
 	(void)state;
 	new_region();
 	assert_int_equal(pipe(ready_pipe), 0);
-	pid_t r = spawn(core_receiver, NULL);
+	static const enum receiver_mode dies = RECEIVER_DIES;
+	pid_t r = spawn(core_receiver, &dies);
 	close(ready_pipe[1]); /* so a child that fails gives EOF, not a hang */
 	assert_true(r > 0);
 	char c = 0;
@@ -449,7 +474,52 @@ static void t_receiver_dies_then_restarts(void **state)
 	assert_int_equal(reap(s, REAP_TIMEOUT_MS), 0);
 
 	/* A new incarnation of the receiver gets the message left in its slot. */
-	static const int restarted = 1;
+	static const enum receiver_mode restarted = RECEIVER_RESTARTED;
+	pid_t r2 = spawn(core_receiver, &restarted);
+	assert_true(r2 > 0);
+	assert_int_equal(reap(r2, REAP_TIMEOUT_MS), 0);
+	remove_region();
+}
+
+/* Sends one data message and leaves. */
+static int core_sender_one(const void *arg)
+{
+	(void)arg;
+	make_cfg(&cfg, 0, AMP_MBOX_LINUX_WAIT_IRQ, 4);
+	if (amp_mbox_linux_init(&dev, &drv, &cfg) < 0) {
+		return 10;
+	}
+	uint32_t v = 0xc0ffee;
+	struct amp_mbox_msg m = { .data = &v, .size = 4 };
+	int rc = amp_mbox_send(&dev, 0, &m) == 0 ? 0 : 11;
+	amp_mbox_linux_deinit(&dev);
+	return rc;
+}
+
+/* The receiver dies inside its handler: the message it was handling is
+ * delivered again to its next incarnation. */
+static void t_receiver_dies_in_handler(void **state)
+{
+	(void)state;
+	new_region();
+	assert_int_equal(pipe(ready_pipe), 0);
+	static const enum receiver_mode hangs = RECEIVER_HANGS_IN_HANDLER;
+	pid_t r = spawn(core_receiver, &hangs);
+	close(ready_pipe[1]); /* EOF instead of a hang if the receiver fails */
+	assert_true(r > 0);
+	char c = 0;
+	assert_int_equal(read(ready_pipe[0], &c, 1), 1);
+	assert_int_equal(c, 'r');
+	pid_t s = spawn(core_sender_one, NULL);
+	assert_true(s > 0);
+	assert_int_equal(reap(s, REAP_TIMEOUT_MS), 0);
+	assert_int_equal(read(ready_pipe[0], &c, 1), 1);
+	assert_int_equal(c, 'h');
+	kill(r, SIGKILL);
+	assert_int_equal(reap(r, REAP_TIMEOUT_MS), 128 + SIGKILL);
+	close(ready_pipe[0]);
+
+	static const enum receiver_mode restarted = RECEIVER_RESTARTED;
 	pid_t r2 = spawn(core_receiver, &restarted);
 	assert_true(r2 > 0);
 	assert_int_equal(reap(r2, REAP_TIMEOUT_MS), 0);
@@ -467,6 +537,7 @@ int main(void)
 		cmocka_unit_test_teardown(t_initiator_starts_first, kill_all),
 		cmocka_unit_test_teardown(t_responder_starts_first, kill_all),
 		cmocka_unit_test_teardown(t_receiver_dies_then_restarts, kill_all),
+		cmocka_unit_test_teardown(t_receiver_dies_in_handler, kill_all),
 	};
 	return cmocka_run_group_tests_name("mbox linux, two processes", tests, NULL, NULL);
 }

@@ -275,11 +275,23 @@ static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
 	struct amp_mbox_linux_side *own = &r->side[cfg->side];
 	struct amp_mbox_linux_side *peer = &r->side[cfg->side ^ 1u];
 	__atomic_store_n(&own->ctl.sleeping, 0, __ATOMIC_SEQ_CST);
+	uint32_t redeliver = 0;
 	for (uint32_t ch = 0; ch < AMP_MBOX_MAX_CHANNELS; ch++) {
 		uint32_t writing = AMP_MBOX_LINUX_SLOT_WRITING;
 		__atomic_compare_exchange_n(&peer->slot[ch].state, &writing,
 					    AMP_MBOX_LINUX_SLOT_EMPTY, false, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED);
+		/* A full inbound slot whose pending bit is gone was taken by a
+		 * previous incarnation that died in its handler: deliver again
+		 * (at least once beats never). */
+		if (cfg->mtu > 0 && (cfg->rx_mask & (1u << ch)) != 0 &&
+		    __atomic_load_n(&own->slot[ch].state, __ATOMIC_ACQUIRE) ==
+			    AMP_MBOX_LINUX_SLOT_FULL) {
+			redeliver |= 1u << ch;
+		}
+	}
+	if (redeliver != 0) {
+		__atomic_fetch_or(&own->ctl.pending, redeliver, __ATOMIC_SEQ_CST);
 	}
 	amp_port_dcache_clean(r, sizeof(*r));
 	return 0;
