@@ -769,6 +769,34 @@ static int check_unknown_compatible(struct dt_ctx *c, int off)
 	return 0;
 }
 
+/* The header, checked by hand before libfdt sees the blob: libfdt 1.6's
+ * fdt_check_full() reads out of bounds on some hostile headers (e.g. an old
+ * version number with inconsistent sizes). Only version 17 blobs, as dtc
+ * writes them, are accepted. */
+static bool header_sane(const void *fdt, size_t len)
+{
+	const fdt32_t *h = fdt;
+	uint64_t total, rsv, st, st_size, str, str_size;
+
+	if (len < sizeof(struct fdt_header) || ((uintptr_t)fdt % 8u) != 0) {
+		return false;
+	}
+	if (fdt32_to_cpu(h[0]) != FDT_MAGIC || fdt32_to_cpu(h[5]) != 17 ||
+	    fdt32_to_cpu(h[6]) > 17) {
+		return false;
+	}
+	total = fdt32_to_cpu(h[1]);
+	st = fdt32_to_cpu(h[2]);
+	str = fdt32_to_cpu(h[3]);
+	rsv = fdt32_to_cpu(h[4]);
+	str_size = fdt32_to_cpu(h[8]);
+	st_size = fdt32_to_cpu(h[9]);
+	return total >= sizeof(struct fdt_header) && total <= len &&
+	       rsv >= sizeof(struct fdt_header) && rsv % 8u == 0 && rsv < total &&
+	       st >= sizeof(struct fdt_header) && st % 4u == 0 && st + st_size <= total &&
+	       str >= sizeof(struct fdt_header) && str + str_size <= total;
+}
+
 int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys, struct amp_dt_error *err)
 {
 	struct dt_ctx c;
@@ -785,8 +813,7 @@ int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys, struct a
 	c.fdt = fdt;
 	c.sys = sys;
 	c.err = err;
-	if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 ||
-	    fdt_totalsize(fdt) > len || fdt_check_full(fdt, len) != 0) {
+	if (!header_sane(fdt, len) || fdt_check_header(fdt) != 0 || fdt_check_full(fdt, len) != 0) {
 		set_error(&c, -1, "", "not a valid flattened devicetree blob");
 		return AMP_EBADMSG;
 	}

@@ -276,6 +276,30 @@ static void test_not_a_blob(void **state)
 
 	(void)state;
 	assert_int_equal(amp_dt_load(junk, sizeof(junk), &sys, &err), AMP_EBADMSG);
+
+	/* A valid blob with a hostile header: libfdt itself would read out of
+	 * bounds on some of these (found by fuzz_devicetree). */
+	{
+		char dtb[512];
+		static uint64_t copy[8192];
+		FILE *f;
+		size_t n;
+
+		snprintf(dtb, sizeof(dtb), "%s/hdr.dtb", workdir);
+		compile(NULL, dtb);
+		f = fopen(dtb, "rb");
+		assert_non_null(f);
+		n = fread(copy, 1, sizeof(copy), f);
+		fclose(f);
+		assert_int_equal(amp_dt_load(copy, n, &sys, &err), 0);
+		((uint8_t *)copy)[23] = 15; /* version 17 -> 15 */
+		assert_int_equal(amp_dt_load(copy, n, &sys, &err), AMP_EBADMSG);
+		((uint8_t *)copy)[23] = 17;
+		((uint8_t *)copy)[38] += 0x10; /* size_dt_struct 4 KiB beyond the blob */
+		assert_int_equal(amp_dt_load(copy, n, &sys, &err), AMP_EBADMSG);
+		((uint8_t *)copy)[38] -= 0x10;
+		assert_int_equal(amp_dt_load(copy, n - 8, &sys, &err), AMP_EBADMSG); /* truncated */
+	}
 	assert_int_equal(amp_dt_load(NULL, 0, &sys, &err), AMP_EINVAL);
 	assert_int_equal(amp_dt_load_file("/nonexistent/x.dtb", blob, sizeof(blob), &sys, &err),
 			 AMP_ENOENT);
