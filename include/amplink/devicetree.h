@@ -152,7 +152,8 @@ struct amp_dt_error {
  * Only nodes with status "okay" (or no status) are considered. Regions are
  * every child of `/reserved-memory` that has `reg`.
  *
- * @param fdt  the blob (dtc output); must outlive @p sys (strings point into it)
+ * @param fdt  the blob (dtc output, version 17), 8-byte aligned; must outlive
+ *             @p sys (strings point into it)
  * @param len  bytes available at @p fdt
  * @param[out] sys  the description (fully rewritten)
  * @param[out] err  on failure: node, property and reason; may be NULL
@@ -202,7 +203,8 @@ int amp_dt_find_ipc(const struct amp_dt_system *sys, const char *name);
  * @brief Read a `.dtb` file and describe it (Linux only).
  *
  * @param path     file to read
- * @param buf      caller storage the blob is read into (the description points into it)
+ * @param buf      caller storage the blob is read into, from its first 8-byte
+ *                 boundary (the description points into it)
  * @param buf_size bytes at @p buf
  * @param[out] sys the description
  * @param[out] err on failure the reason (node "" and property "" for file errors); may be NULL

@@ -6,6 +6,7 @@
 #include <amplink/devicetree.h>
 #include <amplink/errno.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,13 +22,17 @@ static int file_error(struct amp_dt_error *err, const char *path, const char *wh
 int amp_dt_load_file(const char *path, void *buf, size_t buf_size, struct amp_dt_system *sys,
 		     struct amp_dt_error *err)
 {
+	/* libfdt wants the blob on an 8-byte boundary: use the first one in buf. */
+	size_t skip = (8u - ((uintptr_t)buf % 8u)) % 8u;
 	FILE *f;
 	size_t got;
 	int extra;
 
-	if (path == NULL || buf == NULL || sys == NULL) {
+	if (path == NULL || buf == NULL || sys == NULL || buf_size <= skip) {
 		return AMP_EINVAL;
 	}
+	buf = (char *)buf + skip;
+	buf_size -= skip;
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		return file_error(err, path, "cannot open", AMP_ENOENT);
