@@ -490,6 +490,40 @@ static void put32(uint8_t *b, uint32_t off, uint32_t v)
 	b[off + 3] = (uint8_t)(v >> 24);
 }
 
+static int run(const char *cmd, char *out, size_t cap);
+
+/* The command on a corrupted image: exit 1 and the finding at its offset. */
+static void expect_cmd(const char *args, const uint8_t *buf, size_t len, const char *code,
+		       uint32_t offset)
+{
+	static char out[1 << 16];
+	const char *tmp = getenv("TMPDIR");
+	char tpl[512];
+	snprintf(tpl, sizeof(tpl), "%s/amp-insp-img-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(tpl);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s inspect --json %s --dump %s", amplink_bin, args, tpl);
+	int rc = run(cmd, out, sizeof(out));
+	unlink(tpl);
+	assert_int_equal(rc, 1);
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"code\":\"%s\"", code);
+	bool found = false;
+	for (const char *p = strstr(out, pat); p != NULL; p = strstr(p + 1, pat)) {
+		const char *o = strstr(p, "\"offset\":");
+		const char *e = strchr(p, '}');
+		if (o != NULL && e != NULL && o < e && strtoul(o + 9, NULL, 10) == offset) {
+			found = true;
+		}
+	}
+	if (!found) {
+		fail_msg("%s: no finding %s at offset %u in: %s", args, code, offset, out);
+	}
+}
+
 static void test_pbuf_corrupt(void **state)
 {
 	(void)state;
@@ -511,12 +545,14 @@ static void test_pbuf_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_pbuf_decode(&pb_out, &cfg, w, sz, 0, &fs);
 	assert_true(amp_insp_has(&fs, "wr_idx_out_of_range", 4));
+	expect_cmd("--format pbuf --size 256", w, sz, "wr_idx_out_of_range", 4);
 
 	memcpy(w, img, sz);
 	put32(w, 0, 1000);
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_pbuf_decode(&pb_out, &cfg, w, sz, 0, &fs);
 	assert_true(amp_insp_has(&fs, "rd_idx_out_of_range", 0));
+	expect_cmd("--format pbuf --size 256", w, sz, "rd_idx_out_of_range", 0);
 
 	memcpy(w, img, sz);
 	w[first_hdr] = 0xff; /* length 0xff.. > occupied */
@@ -524,6 +560,7 @@ static void test_pbuf_corrupt(void **state)
 	amp_insp_pbuf_decode(&pb_out, &cfg, w, sz, 0, &fs);
 	assert_true(amp_insp_has(&fs, "packet_len_exceeds_used", first_hdr));
 	assert_int_equal(fs.n, 1);
+	expect_cmd("--format pbuf --size 256", w, sz, "packet_len_exceeds_used", first_hdr);
 
 	memcpy(w, img, sz);
 	w[first_hdr] = 0;
@@ -531,6 +568,7 @@ static void test_pbuf_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_pbuf_decode(&pb_out, &cfg, w, sz, 0, &fs);
 	assert_true(amp_insp_has(&fs, "packet_len_zero", first_hdr));
+	expect_cmd("--format pbuf --size 256", w, sz, "packet_len_zero", first_hdr);
 
 	/* A truncated copy never reads past its end and says so. */
 	memset(&fs, 0, sizeof(fs));
@@ -559,6 +597,8 @@ static void test_icmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_icmsg_decode(&ic_out, &cfg, img, 256, img + 256, 256, &fs);
 	assert_true(amp_insp_has(&fs, "handshake_inconsistent", 4));
+	expect_cmd("--format icmsg --size 256 --dcache-alignment 8 --handshake enable", img, 512,
+		   "handshake_inconsistent", 4);
 	assert_int_equal(fs.f[0].region, 0);
 	assert_false(ic_out.bound_v2);
 	/* Misaligned wr_idx in the b2a region is reported in region 1 at offset 8. */
@@ -566,6 +606,8 @@ static void test_icmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_icmsg_decode(&ic_out, &cfg, img, 256, img + 256, 256, &fs);
 	assert_true(amp_insp_has(&fs, "wr_idx_misaligned", 8));
+	expect_cmd("--format icmsg --size 256 --dcache-alignment 8 --handshake enable", img, 512,
+		   "wr_idx_misaligned", 8);
 	free(img);
 	amp_vec_free(&c);
 }
@@ -595,6 +637,7 @@ static void test_rpmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_rpmsg_decode(&rp_out, &cfg, w, sz, &fs);
 	assert_true(amp_insp_has(&fs, "desc_outside_region", v0 + 16 * msg_desc));
+	expect_cmd("--format rpmsg --size 8704 --base 0x20070000", w, sz, "desc_outside_region", v0 + 16 * msg_desc);
 
 	/* Avail ring entry naming a descriptor that does not exist. */
 	memcpy(w, img, sz);
@@ -602,6 +645,7 @@ static void test_rpmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_rpmsg_decode(&rp_out, &cfg, w, sz, &fs);
 	assert_true(amp_insp_has(&fs, "avail_entry_out_of_range", avail0 + 4));
+	expect_cmd("--format rpmsg --size 8704 --base 0x20070000", w, sz, "avail_entry_out_of_range", avail0 + 4);
 
 	/* used.idx far ahead of avail.idx. */
 	memcpy(w, img, sz);
@@ -609,6 +653,7 @@ static void test_rpmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_rpmsg_decode(&rp_out, &cfg, w, sz, &fs);
 	assert_true(amp_insp_has(&fs, "vring_idx_inconsistent", used0 + 2));
+	expect_cmd("--format rpmsg --size 8704 --base 0x20070000", w, sz, "vring_idx_inconsistent", used0 + 2);
 
 	/* RPMsg header claiming more payload than a buffer holds. */
 	memcpy(w, img, sz);
@@ -617,6 +662,7 @@ static void test_rpmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_rpmsg_decode(&rp_out, &cfg, w, sz, &fs);
 	assert_true(amp_insp_has(&fs, "rpmsg_len_exceeds_buffer", msg_off + 12));
+	expect_cmd("--format rpmsg --size 8704 --base 0x20070000", w, sz, "rpmsg_len_exceeds_buffer", msg_off + 12);
 
 	/* FAILED status. */
 	memcpy(w, img, sz);
@@ -624,6 +670,7 @@ static void test_rpmsg_corrupt(void **state)
 	memset(&fs, 0, sizeof(fs));
 	amp_insp_rpmsg_decode(&rp_out, &cfg, w, sz, &fs);
 	assert_true(amp_insp_has(&fs, "status_failed", 0));
+	expect_cmd("--format rpmsg --size 8704 --base 0x20070000", w, sz, "status_failed", 0);
 
 	free(w);
 	free(img);
