@@ -207,6 +207,7 @@ struct amp_ipc_instance *amp_icmsg_instance(struct amp_icmsg *ic);
  * @retval AMP_EALREADY V1 profile and already open (Zephyr's code)
  * @retval (mailbox)    errors of amp_mbox_register_callback()/amp_mbox_set_enabled()
  * Context: thread, or a callback of this instance. Concurrency: serialised (irq lock).
+ * Lifetime: @p ept until amp_icmsg_close() returns.
  */
 int amp_icmsg_open(struct amp_icmsg *ic, const struct amp_ipc_ept_cfg *ept);
 
@@ -233,6 +234,8 @@ int amp_icmsg_close(struct amp_icmsg *ic);
  *                      refused rather than wedging the peer; logged once
  * @retval AMP_ENOMEM   not enough free space in the ring right now
  * @retval AMP_EPROTO   the peer's shared read index is out of range (corrupt peer)
+ * @retval AMP_EBADMSG  the ring accepted fewer bytes than asked (cannot happen
+ *                      with a sane ring; kept from Zephyr's contract)
  * @retval (mailbox)    the data was written but the doorbell failed
  * Context: thread or ISR. Concurrency: any threads (serialised internally).
  */
@@ -294,8 +297,9 @@ int amp_icmsg_bond_notify(struct amp_icmsg *ic);
  * @retval AMP_EINVAL    NULL
  * @retval AMP_EBUSY     not open
  * @retval AMP_ENOTCONN  the peer closed or reset first (open again)
- * @retval AMP_ETIMEDOUT not bound within @p timeout_us
- * Context: thread only.
+ * @retval AMP_ETIMEDOUT not bound within @p timeout_us (AMP_NO_WAIT: one
+ *                       processing pass; AMP_FOREVER: no limit)
+ * Context: thread only. Concurrency: with anything (serialised steps).
  */
 int amp_icmsg_wait_bound(struct amp_icmsg *ic, int64_t timeout_us);
 
