@@ -41,6 +41,7 @@
 
 static uint32_t stream_n = 100000;
 static enum amp_mbox_linux_wait mbox_wait = AMP_MBOX_LINUX_WAIT_IRQ;
+static bool expect_full; /* role_stream must have found the ring full */
 static char base[48];
 
 /* ---- message format -------------------------------------------------------- */
@@ -284,6 +285,7 @@ static int role_stream(struct core *c, uint32_t n)
 	CHECK(c->rx_count == n);
 	CHECK(c->rx_bad == 0);
 	CHECK(c->unbound == 0);
+	CHECK(!expect_full || st.tx_full > 0);
 	tell_parent(c);
 	wait_parent(c); /* both done: nobody needs the session any more */
 	core_teardown(c);
@@ -460,8 +462,10 @@ static int role_slow_receiver(struct core *c, uint32_t n)
 static void test_full_ring_then_drain(void **state)
 {
 	(void)state;
+	expect_full = true; /* inherited by the children */
 	struct child a = spawn(0, AMP_ICMSG_V2, role_stream, 3000);
 	struct child b = spawn(1, AMP_ICMSG_V2, role_slow_receiver, 3000);
+	expect_full = false;
 	run_pair(&a, &b, 60000);
 }
 
