@@ -317,6 +317,11 @@ static void test_usage(void **state)
 	assert_int_equal(run("bench --bogus 2>/dev/null"), 2);
 	assert_int_equal(run("nosuchcommand 2>/dev/null"), 2);
 	assert_int_equal(run("--help"), 0);
+	/* stderr is not a terminal here: no progress line may appear on it. */
+	assert_int_equal(run("bench --count 20 --reps 1 --sizes 8 --kind rtt 2>&1"), 0);
+	assert_null(strstr(out, "\033[K"));
+	assert_null(strstr(out, "\r"));
+	assert_non_null(strstr(out, "ROUND TRIP"));
 }
 
 int main(int argc, char **argv)
