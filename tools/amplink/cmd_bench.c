@@ -299,6 +299,11 @@ int amp_cmd_bench(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			fputs(help_text, stdout);
+			fputs("\nBUILT-IN TRANSPORTS\n   ", stdout);
+			for (const struct bench_impl *const *im = bench_amplink_impls; *im; im++) {
+				printf(" %s/%s", (*im)->transport, (*im)->mode);
+			}
+			fputs(bench_amplink_impls[0] ? "\n" : " none (baselines only)\n", stdout);
 			return AMP_EXIT_OK;
 		case 't':
 			transports = optarg;
