@@ -85,6 +85,9 @@ struct amp_dt_region {
 	const char *label; /**< first label, or NULL */
 	uint64_t addr;     /**< `reg` address: where both cores see it */
 	uint64_t size;     /**< `reg` size in bytes */
+	bool cacheable;    /**< false with `amplink,uncached` (or Zephyr's
+			    *   `zephyr,memory-region-mpu = "RAM_NOCACHE"`): locks and
+			    *   flags that cores update with atomics belong there */
 };
 
 /** A mailbox controller. */

@@ -264,6 +264,18 @@ static int memory_contains(struct dt_ctx *c, uint64_t addr, uint64_t size, bool 
 	return 0;
 }
 
+/* Regions are cacheable unless marked: amplink's boolean or Zephyr's MPU attribute. */
+static bool region_cacheable(const void *fdt, int node)
+{
+	int len = 0;
+	const char *mpu = fdt_getprop(fdt, node, "zephyr,memory-region-mpu", &len);
+
+	if (fdt_getprop(fdt, node, "amplink,uncached", NULL) != NULL) {
+		return false;
+	}
+	return !(mpu != NULL && len > 0 && mpu[len - 1] == '\0' && strcmp(mpu, "RAM_NOCACHE") == 0);
+}
+
 static int parse_regions(struct dt_ctx *c)
 {
 	int rm = fdt_path_offset(c->fdt, "/reserved-memory");
@@ -333,6 +345,7 @@ static int parse_regions(struct dt_ctx *c)
 		r->label = node_label(c->fdt, node);
 		r->addr = addr;
 		r->size = size;
+		r->cacheable = region_cacheable(c->fdt, node);
 	}
 	return 0;
 }

@@ -36,6 +36,9 @@ static const char base_dts[] =
 	"    tx_shm: tx_shm@20080000 { reg = <0x20080000 0x1000>; };\n"
 	"    rx_shm: rx_shm@20081000 { reg = <0x20081000 0x1000>; };\n"
 	"    mbox_shm: mbox_shm@200f0000 { reg = <0x200f0000 0x2000>; };\n"
+	"    lock_shm: lock_shm@200f4000 { reg = <0x200f4000 0x1000>; amplink,uncached; };\n"
+	"    flags: flags@200f5000 { reg = <0x200f5000 0x1000>;\n"
+	"      zephyr,memory-region-mpu = \"RAM_NOCACHE\"; };\n"
 	"  };\n"
 	"  notres: notres@20090000 { reg = <0x20090000 0x1000>; };\n"
 	"  plain: plain { compatible = \"vendor,thing\"; };\n"
@@ -140,7 +143,10 @@ static void test_valid_board(void **state)
 	(void)state;
 	assert_int_equal(load(NULL, &sys, &err), 0);
 	assert_string_equal(sys.model, "test board");
-	assert_int_equal(sys.num_regions, 5);
+	assert_int_equal(sys.num_regions, 7);
+	assert_true(sys.regions[amp_dt_find_region(&sys, "shared_ram")].cacheable);
+	assert_false(sys.regions[amp_dt_find_region(&sys, "lock_shm")].cacheable);
+	assert_false(sys.regions[amp_dt_find_region(&sys, "flags")].cacheable);
 	assert_int_equal(sys.num_mboxes, 1);
 	assert_int_equal(sys.num_ipc, 2);
 

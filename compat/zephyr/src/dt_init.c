@@ -58,7 +58,7 @@ static int start_region(uint32_t i)
 	r->cfg.name = r->file;
 	r->cfg.size = (size_t)d->size;
 	r->cfg.addr = (uintptr_t)d->addr;
-	r->cfg.cacheable = true;
+	r->cfg.cacheable = d->cacheable;
 	r->cfg.dir = NULL;
 	if (region_is_doorbell(i)) {
 		return 0; /* the doorbell driver maps its own region */

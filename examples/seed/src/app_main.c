@@ -191,7 +191,7 @@ static void step_zero_copy(void)
 static void step_spinlock(void)
 {
 	uint8_t *base = (uint8_t *)DT_REG_ADDR(DT_NODELABEL(shared_ram));
-	struct k_spinlock *lock = (struct k_spinlock *)(void *)(base + DEMO_LOCK_OFF);
+	struct k_spinlock *lock = (struct k_spinlock *)DT_REG_ADDR(DT_NODELABEL(demo_lock));
 	volatile uint32_t *counter = (volatile uint32_t *)(void *)(base + DEMO_COUNTER_OFF);
 	uint32_t final;
 

@@ -11,9 +11,10 @@
 /* Pings the app core sends; the net core answers each with "pong <n>". */
 #define DEMO_PINGS 5u
 
-/* shared_ram: a k_spinlock at the start, a counter both cores increment
- * under it, and a data block the app core writes and the net core checks. */
-#define DEMO_LOCK_OFF 0u
+/* The k_spinlock lives at the start of the uncached demo_lock region; in
+ * shared_ram (cacheable) are a counter both cores increment under it, on a
+ * cache line of its own, and a data block the app core writes and the net
+ * core checks. */
 #define DEMO_COUNTER_OFF 64u
 #define DEMO_BLOCK_OFF 4096u
 #define DEMO_BLOCK_LEN 16384u

@@ -169,7 +169,7 @@ static void on_zero_copy(void)
 static void on_lock(const char *args)
 {
 	uint8_t *base = (uint8_t *)DT_REG_ADDR(DT_NODELABEL(shared_ram));
-	struct k_spinlock *lock = (struct k_spinlock *)(void *)(base + DEMO_LOCK_OFF);
+	struct k_spinlock *lock = (struct k_spinlock *)DT_REG_ADDR(DT_NODELABEL(demo_lock));
 	volatile uint32_t *counter = (volatile uint32_t *)(void *)(base + DEMO_COUNTER_OFF);
 	unsigned long rounds = strtoul(args, NULL, 10);
 

@@ -480,8 +480,9 @@ static void emit_source(FILE *c, const void *fdt, const struct amp_dt_system *sy
 		put_cstr(c, r->name);
 		fprintf(c, ", .label = ");
 		put_opt_str(c, r->label);
-		fprintf(c, ", .addr = 0x%llxULL, .size = 0x%llxULL },\n",
-			(unsigned long long)r->addr, (unsigned long long)r->size);
+		fprintf(c, ", .addr = 0x%llxULL, .size = 0x%llxULL, .cacheable = %s },\n",
+			(unsigned long long)r->addr, (unsigned long long)r->size,
+			r->cacheable ? "true" : "false");
 	}
 	fprintf(c, "};\n\nstatic const struct amp_dt_mbox z_amp_dt_mboxes[%u] = {\n",
 		sys->num_mboxes ? sys->num_mboxes : 1);
