@@ -1,216 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Validation of one core's devicetree and its reduction to struct amp_dt_system.
+ * Validation of one core's devicetree and its reduction to struct amp_dt_system:
+ * regions, mailbox controllers, IPC instances.
  *
  * The same code runs in the build-time generator (host program) and in the
  * run-time loader, so a devicetree is refused with the same words in both
  * places. It needs libfdt and the C library's string functions only: no port,
  * no allocation.
  */
-#include <amplink/devicetree.h>
+#include "dt_internal.h"
+
 #include <amplink/errno.h>
 
-#include <libfdt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#define COMPAT_ICMSG "zephyr,ipc-icmsg"
-#define COMPAT_RPMSG "zephyr,ipc-openamp-static-vrings"
-#define COMPAT_DOORBELL "amplink,linux-doorbell"
-#define COMPAT_MHU "arm,mhu"
-
-#define DOORBELL_DEFAULT_CHANNELS 8u
-#define RPMSG_DEFAULT_BUFFER_SIZE 512u
-#define RPMSG_HEADER_SIZE 16u
-#define MHU_CHANNELS 2u
-/* AMP_MBOX_LINUX_REGION_SIZE of amplink/mbox_linux.h; kept here so the host
- * generator does not depend on driver headers. */
-#define DOORBELL_REGION_SIZE 4288u
-
-/* Parse state: the blob, the output, and node offsets parallel to the output
- * arrays so phandles can be resolved to indexes. */
-struct dt_ctx {
-	const void *fdt;
-	struct amp_dt_system *sys;
-	struct amp_dt_error *err;
-	int region_off[AMP_DT_MAX_REGIONS];
-	int mbox_off[AMP_DT_MAX_MBOXES];
-	int ipc_off[AMP_DT_MAX_IPC];
-	/* who uses each region / channel, to refuse double use */
-	int region_user[AMP_DT_MAX_REGIONS];
-	int chan_user[AMP_DT_MAX_MBOXES][32];
-};
-
-static void set_error(struct dt_ctx *c, int off, const char *prop, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
-#endif
-	;
-
-static void set_error(struct dt_ctx *c, int off, const char *prop, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err == NULL) {
-		return;
-	}
-	if (off < 0 || fdt_get_path(c->fdt, off, c->err->node, sizeof(c->err->node)) != 0) {
-		snprintf(c->err->node, sizeof(c->err->node), "%s", off == 0 ? "/" : "?");
-	}
-	snprintf(c->err->property, sizeof(c->err->property), "%s", prop != NULL ? prop : "");
-	va_start(ap, fmt);
-	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
-	va_end(ap);
-}
-
-static void node_path(const void *fdt, int off, char *buf, size_t size)
-{
-	if (fdt_get_path(fdt, off, buf, (int)size) != 0) {
-		snprintf(buf, size, "?");
-	}
-}
-
-static bool node_okay(const void *fdt, int off)
-{
-	int len = 0;
-	const char *st = fdt_getprop(fdt, off, "status", &len);
-
-	if (st == NULL) {
-		return true;
-	}
-	return len > 0 && (strcmp(st, "okay") == 0 || strcmp(st, "ok") == 0);
-}
-
-/* First label of a node, from /__symbols__ (dtc -@), or NULL. */
-static const char *node_label(const void *fdt, int off)
-{
-	char path[256];
-	int sym = fdt_path_offset(fdt, "/__symbols__");
-	int prop;
-
-	if (sym < 0 || fdt_get_path(fdt, off, path, sizeof(path)) != 0) {
-		return NULL;
-	}
-	fdt_for_each_property_offset(prop, fdt, sym)
-	{
-		const char *name = NULL;
-		int len = 0;
-		const char *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
-
-		if (val != NULL && len > 0 && val[len - 1] == '\0' && strcmp(val, path) == 0) {
-			return name;
-		}
-	}
-	return NULL;
-}
-
-/* Read an optional u32; *present tells whether it was there. Wrong size is an error. */
-static int get_u32(struct dt_ctx *c, int off, const char *prop, uint32_t *val, bool *present)
-{
-	int len = 0;
-	const fdt32_t *p = fdt_getprop(c->fdt, off, prop, &len);
-
-	*present = false;
-	if (p == NULL) {
-		return 0;
-	}
-	if (len != 4) {
-		set_error(c, off, prop, "must be one 32-bit cell, found %d bytes", len);
-		return AMP_EINVAL;
-	}
-	*val = fdt32_to_cpu(*p);
-	*present = true;
-	return 0;
-}
-
-/* Map an optional string property onto an enum from a NULL-terminated list. */
-static int get_enum(struct dt_ctx *c, int off, const char *prop, const char *const *names,
-		    int dflt, int *out)
-{
-	int len = 0;
-	const char *s = fdt_getprop(c->fdt, off, prop, &len);
-
-	*out = dflt;
-	if (s == NULL) {
-		return 0;
-	}
-	if (len <= 0 || s[len - 1] != '\0' || (int)strlen(s) != len - 1) {
-		set_error(c, off, prop, "must be a single string");
-		return AMP_EINVAL;
-	}
-	for (int i = 0; names[i] != NULL; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	}
-	{
-		char choices[96] = "";
-		size_t used = 0;
-
-		for (int i = 0; names[i] != NULL && used < sizeof(choices); i++) {
-			int n = snprintf(choices + used, sizeof(choices) - used, "%s\"%s\"",
-					 i ? ", " : "", names[i]);
-			if (n < 0) {
-				break;
-			}
-			used += (size_t)n;
-		}
-		set_error(c, off, prop, "invalid value \"%s\" (expected one of %s)", s, choices);
-	}
-	return AMP_EINVAL;
-}
-
-/* #address-cells / #size-cells a node declares for its children (defaults 2 / 1). */
-static int cells_of(const void *fdt, int parent, const char *name, uint32_t dflt)
-{
-	int len = 0;
-	const fdt32_t *p = fdt_getprop(fdt, parent, name, &len);
-
-	if (p == NULL || len != 4) {
-		return (int)dflt;
-	}
-	return (int)fdt32_to_cpu(*p);
-}
-
-static uint64_t read_cells(const fdt32_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++) {
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	}
-	return v;
-}
-
-/* First (addr, size) pair of `reg`, interpreted with the parent's cell counts. */
-static int get_reg(struct dt_ctx *c, int off, uint64_t *addr, uint64_t *size, bool need_size)
-{
-	int parent = fdt_parent_offset(c->fdt, off);
-	int ac = cells_of(c->fdt, parent, "#address-cells", 2);
-	int sc = cells_of(c->fdt, parent, "#size-cells", 1);
-	int len = 0;
-	const fdt32_t *p = fdt_getprop(c->fdt, off, "reg", &len);
-
-	if (p == NULL) {
-		set_error(c, off, "reg", "missing (required)");
-		return AMP_EINVAL;
-	}
-	if (ac < 1 || ac > 2 || sc < 0 || sc > 2 || (need_size && sc == 0)) {
-		set_error(c, off, "reg", "unsupported #address-cells %d / #size-cells %d of the parent",
-			  ac, sc);
-		return AMP_EINVAL;
-	}
-	if (len < (ac + sc) * 4) {
-		set_error(c, off, "reg", "too short: %d bytes for %d address and %d size cells", len,
-			  ac, sc);
-		return AMP_EINVAL;
-	}
-	*addr = read_cells(p, ac);
-	*size = sc ? read_cells(p + ac, sc) : 0;
-	return 0;
-}
 
 static bool name_is_region_safe(const char *name)
 {
@@ -234,8 +37,8 @@ static int memory_contains(struct dt_ctx *c, uint64_t addr, uint64_t size, bool 
 {
 	int root = 0;
 	int node;
-	int ac = cells_of(c->fdt, root, "#address-cells", 2);
-	int sc = cells_of(c->fdt, root, "#size-cells", 1);
+	int ac = amp_dti_cells_of(c->fdt, root, "#address-cells", 2);
+	int sc = amp_dti_cells_of(c->fdt, root, "#size-cells", 1);
 
 	*have_memory = false;
 	fdt_for_each_subnode(node, c->fdt, root)
@@ -244,7 +47,7 @@ static int memory_contains(struct dt_ctx *c, uint64_t addr, uint64_t size, bool 
 		const char *dt = fdt_getprop(c->fdt, node, "device_type", &len);
 		const fdt32_t *reg;
 
-		if (dt == NULL || len <= 0 || strcmp(dt, "memory") != 0 || !node_okay(c->fdt, node)) {
+		if (dt == NULL || len <= 0 || strcmp(dt, "memory") != 0 || !amp_dti_node_okay(c->fdt, node)) {
 			continue;
 		}
 		reg = fdt_getprop(c->fdt, node, "reg", &len);
@@ -253,8 +56,8 @@ static int memory_contains(struct dt_ctx *c, uint64_t addr, uint64_t size, bool 
 		}
 		*have_memory = true;
 		for (int i = 0; (i + 1) * (ac + sc) * 4 <= len; i++) {
-			uint64_t base = read_cells(reg + i * (ac + sc), ac);
-			uint64_t msize = read_cells(reg + i * (ac + sc) + ac, sc);
+			uint64_t base = amp_dti_read_cells(reg + i * (ac + sc), ac);
+			uint64_t msize = amp_dti_read_cells(reg + i * (ac + sc) + ac, sc);
 
 			if (addr >= base && addr - base <= msize && size <= msize - (addr - base)) {
 				return 1;
@@ -291,33 +94,33 @@ static int parse_regions(struct dt_ctx *c)
 		bool have_memory = false;
 		int rc;
 
-		if (!node_okay(c->fdt, node)) {
+		if (!amp_dti_node_okay(c->fdt, node)) {
 			continue;
 		}
 		if (c->sys->num_regions >= AMP_DT_MAX_REGIONS) {
-			set_error(c, node, "", "more than %d reserved-memory regions",
+			amp_dti_set_error(c, node, "", "more than %d reserved-memory regions",
 				  AMP_DT_MAX_REGIONS);
 			return AMP_ENOMEM;
 		}
-		rc = get_reg(c, node, &addr, &size, true);
+		rc = amp_dti_get_reg(c, node, &addr, &size, true);
 		if (rc != 0) {
 			return rc;
 		}
 		if (size == 0) {
-			set_error(c, node, "reg", "region size is 0");
+			amp_dti_set_error(c, node, "reg", "region size is 0");
 			return AMP_EINVAL;
 		}
 		if (addr + size < addr) {
-			set_error(c, node, "reg", "region wraps around the address space");
+			amp_dti_set_error(c, node, "reg", "region wraps around the address space");
 			return AMP_EINVAL;
 		}
 		if (!name_is_region_safe(fdt_get_name(c->fdt, node, NULL))) {
-			set_error(c, node, "", "node name not usable as a region name "
+			amp_dti_set_error(c, node, "", "node name not usable as a region name "
 					       "(letters, digits, '_', '-', '.', up to 63)");
 			return AMP_EINVAL;
 		}
 		if (!memory_contains(c, addr, size, &have_memory) && have_memory) {
-			set_error(c, node, "reg",
+			amp_dti_set_error(c, node, "reg",
 				  "region 0x%llx..0x%llx lies outside every /memory node",
 				  (unsigned long long)addr, (unsigned long long)(addr + size - 1));
 			return AMP_EINVAL;
@@ -328,8 +131,8 @@ static int parse_regions(struct dt_ctx *c)
 			if (addr < o->addr + o->size && o->addr < addr + size) {
 				char other[128];
 
-				node_path(c->fdt, c->region_off[i], other, sizeof(other));
-				set_error(c, node, "reg",
+				amp_dti_node_path(c->fdt, c->region_off[i], other, sizeof(other));
+				amp_dti_set_error(c, node, "reg",
 					  "region 0x%llx..0x%llx overlaps %s (0x%llx..0x%llx)",
 					  (unsigned long long)addr,
 					  (unsigned long long)(addr + size - 1), other,
@@ -342,7 +145,7 @@ static int parse_regions(struct dt_ctx *c)
 		c->region_user[c->sys->num_regions] = -1;
 		r = &c->sys->regions[c->sys->num_regions++];
 		r->name = fdt_get_name(c->fdt, node, NULL);
-		r->label = node_label(c->fdt, node);
+		r->label = amp_dti_node_label(c->fdt, node);
 		r->addr = addr;
 		r->size = size;
 		r->cacheable = region_cacheable(c->fdt, node);
@@ -356,18 +159,18 @@ static int region_ref(struct dt_ctx *c, int off, const char *prop, int user, int
 	uint32_t ph = 0;
 	bool present = false;
 	int target;
-	int rc = get_u32(c, off, prop, &ph, &present);
+	int rc = amp_dti_get_u32(c, off, prop, &ph, &present);
 
 	if (rc != 0) {
 		return rc;
 	}
 	if (!present) {
-		set_error(c, off, prop, "missing (required)");
+		amp_dti_set_error(c, off, prop, "missing (required)");
 		return AMP_EINVAL;
 	}
 	target = fdt_node_offset_by_phandle(c->fdt, ph);
 	if (target < 0) {
-		set_error(c, off, prop, "phandle 0x%x refers to no node", ph);
+		amp_dti_set_error(c, off, prop, "phandle 0x%x refers to no node", ph);
 		return AMP_EINVAL;
 	}
 	for (uint32_t i = 0; i < c->sys->num_regions; i++) {
@@ -377,8 +180,8 @@ static int region_ref(struct dt_ctx *c, int off, const char *prop, int user, int
 		if (c->region_user[i] >= 0 && c->region_user[i] != user) {
 			char other[128];
 
-			node_path(c->fdt, c->region_user[i], other, sizeof(other));
-			set_error(c, off, prop, "region %s is already used by %s",
+			amp_dti_node_path(c->fdt, c->region_user[i], other, sizeof(other));
+			amp_dti_set_error(c, off, prop, "region %s is already used by %s",
 				  c->sys->regions[i].name, other);
 			return AMP_EINVAL;
 		}
@@ -391,11 +194,11 @@ static int region_ref(struct dt_ctx *c, int off, const char *prop, int user, int
 		int parent = fdt_parent_offset(c->fdt, target);
 		int rm = fdt_path_offset(c->fdt, "/reserved-memory");
 
-		node_path(c->fdt, target, tpath, sizeof(tpath));
+		amp_dti_node_path(c->fdt, target, tpath, sizeof(tpath));
 		if (rm < 0 || parent != rm) {
-			set_error(c, off, prop, "%s is not a child of /reserved-memory", tpath);
+			amp_dti_set_error(c, off, prop, "%s is not a child of /reserved-memory", tpath);
 		} else {
-			set_error(c, off, prop, "%s is disabled", tpath);
+			amp_dti_set_error(c, off, prop, "%s is disabled", tpath);
 		}
 	}
 	return AMP_EINVAL;
@@ -413,14 +216,14 @@ static int parse_channel_list(struct dt_ctx *c, int off, const char *prop, struc
 		return 0;
 	}
 	if (len % 4 != 0) {
-		set_error(c, off, prop, "must be a list of 32-bit cells");
+		amp_dti_set_error(c, off, prop, "must be a list of 32-bit cells");
 		return AMP_EINVAL;
 	}
 	for (int i = 0; i < len / 4; i++) {
 		uint32_t ch = fdt32_to_cpu(p[i]);
 
 		if (ch >= m->channels) {
-			set_error(c, off, prop, "channel %u out of range (the controller has %u)", ch,
+			amp_dti_set_error(c, off, prop, "channel %u out of range (the controller has %u)", ch,
 				  m->channels);
 			return AMP_EINVAL;
 		}
@@ -440,69 +243,69 @@ static int parse_mbox(struct dt_ctx *c, int off, enum amp_dt_mbox_type type)
 	int rc, e = 0;
 
 	if (idx >= AMP_DT_MAX_MBOXES) {
-		set_error(c, off, "", "more than %d mailbox controllers", AMP_DT_MAX_MBOXES);
+		amp_dti_set_error(c, off, "", "more than %d mailbox controllers", AMP_DT_MAX_MBOXES);
 		return AMP_ENOMEM;
 	}
 	m = &c->sys->mboxes[idx];
 	memset(m, 0, sizeof(*m));
 	m->name = fdt_get_name(c->fdt, off, NULL);
-	m->label = node_label(c->fdt, off);
+	m->label = amp_dti_node_label(c->fdt, off);
 	m->type = type;
 	m->region = -1;
 	m->cells = 1;
-	rc = get_u32(c, off, "#mbox-cells", &v, &present);
+	rc = amp_dti_get_u32(c, off, "#mbox-cells", &v, &present);
 	if (rc != 0) {
 		return rc;
 	}
 	if (present && v != 1) {
-		set_error(c, off, "#mbox-cells", "must be 1 (the channel number), found %u", v);
+		amp_dti_set_error(c, off, "#mbox-cells", "must be 1 (the channel number), found %u", v);
 		return AMP_EINVAL;
 	}
 	if (type == AMP_DT_MBOX_LINUX_DOORBELL) {
 		m->channels = DOORBELL_DEFAULT_CHANNELS;
-		rc = get_u32(c, off, "amplink,channels", &v, &present);
+		rc = amp_dti_get_u32(c, off, "amplink,channels", &v, &present);
 		if (rc != 0) {
 			return rc;
 		}
 		if (present) {
 			if (v == 0 || v > 32) {
-				set_error(c, off, "amplink,channels", "must be 1..32, found %u", v);
+				amp_dti_set_error(c, off, "amplink,channels", "must be 1..32, found %u", v);
 				return AMP_EINVAL;
 			}
 			m->channels = v;
 		}
-		rc = get_u32(c, off, "amplink,mtu", &v, &present);
+		rc = amp_dti_get_u32(c, off, "amplink,mtu", &v, &present);
 		if (rc != 0) {
 			return rc;
 		}
 		if (present) {
 			if (v > 56) {
-				set_error(c, off, "amplink,mtu", "must be 0..56 bytes, found %u", v);
+				amp_dti_set_error(c, off, "amplink,mtu", "must be 0..56 bytes, found %u", v);
 				return AMP_EINVAL;
 			}
 			m->mtu = v;
 		}
-		rc = get_enum(c, off, "amplink,wait", waits, AMP_DT_WAIT_FUTEX, &e);
+		rc = amp_dti_get_enum(c, off, "amplink,wait", waits, AMP_DT_WAIT_FUTEX, &e);
 		if (rc != 0) {
 			return rc;
 		}
 		m->wait = (enum amp_dt_wait)e;
-		rc = get_enum(c, off, "amplink,ipm-mode", ipm_modes, AMP_DT_IPM_ID_IS_CHANNEL, &e);
+		rc = amp_dti_get_enum(c, off, "amplink,ipm-mode", ipm_modes, AMP_DT_IPM_ID_IS_CHANNEL, &e);
 		if (rc != 0) {
 			return rc;
 		}
 		m->ipm_mode = (enum amp_dt_ipm_mode)e;
 		if (m->ipm_mode == AMP_DT_IPM_ID_IN_DATA && m->mtu < 4) {
-			set_error(c, off, "amplink,ipm-mode",
+			amp_dti_set_error(c, off, "amplink,ipm-mode",
 				  "\"id-in-data\" needs amplink,mtu >= 4 (found %u)", m->mtu);
 			return AMP_EINVAL;
 		}
-		rc = get_u32(c, off, "amplink,side", &v, &present);
+		rc = amp_dti_get_u32(c, off, "amplink,side", &v, &present);
 		if (rc != 0) {
 			return rc;
 		}
 		if (!present || v > 1) {
-			set_error(c, off, "amplink,side",
+			amp_dti_set_error(c, off, "amplink,side",
 				  present ? "must be 0 or 1" : "missing (required: 0 or 1)");
 			return AMP_EINVAL;
 		}
@@ -512,7 +315,7 @@ static int parse_mbox(struct dt_ctx *c, int off, enum amp_dt_mbox_type type)
 			return rc;
 		}
 		if (c->sys->regions[m->region].size < DOORBELL_REGION_SIZE) {
-			set_error(c, off, "memory-region",
+			amp_dti_set_error(c, off, "memory-region",
 				  "region %s is %llu bytes; a doorbell needs at least %u",
 				  c->sys->regions[m->region].name,
 				  (unsigned long long)c->sys->regions[m->region].size,
@@ -525,14 +328,14 @@ static int parse_mbox(struct dt_ctx *c, int off, enum amp_dt_mbox_type type)
 		const fdt32_t *irq;
 
 		m->channels = MHU_CHANNELS;
-		rc = get_reg(c, off, &addr, &size, false);
+		rc = amp_dti_get_reg(c, off, &addr, &size, false);
 		if (rc != 0) {
 			return rc;
 		}
 		m->reg_addr = addr;
 		irq = fdt_getprop(c->fdt, off, "interrupts", &len);
 		if (irq == NULL || len < 4) {
-			set_error(c, off, "interrupts", "missing (required)");
+			amp_dti_set_error(c, off, "interrupts", "missing (required)");
 			return AMP_EINVAL;
 		}
 		m->irq = fdt32_to_cpu(irq[0]);
@@ -546,7 +349,7 @@ static int parse_mbox(struct dt_ctx *c, int off, enum amp_dt_mbox_type type)
 	}
 	if (m->ipm_mode == AMP_DT_IPM_ID_IN_DATA) {
 		if (m->tx_mask == 0) {
-			set_error(c, off, "amplink,tx-channels",
+			amp_dti_set_error(c, off, "amplink,tx-channels",
 				  "\"id-in-data\" IPM needs an outbound channel here");
 			return AMP_EINVAL;
 		}
@@ -555,7 +358,7 @@ static int parse_mbox(struct dt_ctx *c, int off, enum amp_dt_mbox_type type)
 		}
 	}
 	if ((m->tx_mask & m->rx_mask) != 0) {
-		set_error(c, off, "amplink,rx-channels", "channel listed as both tx and rx");
+		amp_dti_set_error(c, off, "amplink,rx-channels", "channel listed as both tx and rx");
 		return AMP_EINVAL;
 	}
 	for (int ch = 0; ch < 32; ch++) {
@@ -580,19 +383,19 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 	int pos = 0;
 
 	if (p == NULL) {
-		set_error(c, off, "mboxes", "missing (required)");
+		amp_dti_set_error(c, off, "mboxes", "missing (required)");
 		return AMP_EINVAL;
 	}
 	if (names < 0) {
-		set_error(c, off, "mbox-names", "missing (required)");
+		amp_dti_set_error(c, off, "mbox-names", "missing (required)");
 		return AMP_EINVAL;
 	}
 	if (want_idx < 0) {
-		set_error(c, off, "mbox-names", "has no \"%s\" entry", want);
+		amp_dti_set_error(c, off, "mbox-names", "has no \"%s\" entry", want);
 		return AMP_EINVAL;
 	}
 	if (len % 4 != 0) {
-		set_error(c, off, "mboxes", "must be a list of 32-bit cells");
+		amp_dti_set_error(c, off, "mboxes", "must be a list of 32-bit cells");
 		return AMP_EINVAL;
 	}
 	while (pos < len / 4) {
@@ -602,7 +405,7 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 		uint32_t ch;
 
 		if (ctl < 0) {
-			set_error(c, off, "mboxes", "entry %d: phandle 0x%x refers to no node", entry,
+			amp_dti_set_error(c, off, "mboxes", "entry %d: phandle 0x%x refers to no node", entry,
 				  ph);
 			return AMP_EINVAL;
 		}
@@ -614,14 +417,14 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 		if (mi < 0) {
 			char cpath[128];
 
-			node_path(c->fdt, ctl, cpath, sizeof(cpath));
-			set_error(c, off, "mboxes",
+			amp_dti_node_path(c->fdt, ctl, cpath, sizeof(cpath));
+			amp_dti_set_error(c, off, "mboxes",
 				  "entry %d: %s is not an enabled mailbox controller (%s or %s)",
 				  entry, cpath, COMPAT_DOORBELL, COMPAT_MHU);
 			return AMP_EINVAL;
 		}
 		if (pos + 1 >= len / 4) {
-			set_error(c, off, "mboxes", "entry %d: missing channel cell", entry);
+			amp_dti_set_error(c, off, "mboxes", "entry %d: missing channel cell", entry);
 			return AMP_EINVAL;
 		}
 		ch = fdt32_to_cpu(p[pos + 1]);
@@ -630,7 +433,7 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 			int *user = &c->chan_user[mi][ch < 32 ? ch : 0];
 
 			if (ch >= m->channels) {
-				set_error(c, off, "mboxes",
+				amp_dti_set_error(c, off, "mboxes",
 					  "%s channel %u out of range (%s has %u channels)", want, ch,
 					  m->name, m->channels);
 				return AMP_EINVAL;
@@ -638,13 +441,13 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 			if (*user >= 0 && *user != off) {
 				char other[128];
 
-				node_path(c->fdt, *user, other, sizeof(other));
-				set_error(c, off, "mboxes", "%s channel %u of %s is already used by %s",
+				amp_dti_node_path(c->fdt, *user, other, sizeof(other));
+				amp_dti_set_error(c, off, "mboxes", "%s channel %u of %s is already used by %s",
 					  want, ch, m->name, other);
 				return AMP_EINVAL;
 			}
 			if (((tx ? m->rx_mask : m->tx_mask) >> ch) & 1u) {
-				set_error(c, off, "mboxes", "%s channel %u of %s is already used as %s",
+				amp_dti_set_error(c, off, "mboxes", "%s channel %u of %s is already used as %s",
 					  want, ch, m->name, tx ? "rx" : "tx");
 				return AMP_EINVAL;
 			}
@@ -661,7 +464,7 @@ static int mbox_ref(struct dt_ctx *c, int off, const char *want, bool tx,
 		pos += 2;
 		entry++;
 	}
-	set_error(c, off, "mboxes", "has %d entries but mbox-names names \"%s\" as entry %d", entry,
+	amp_dti_set_error(c, off, "mboxes", "has %d entries but mbox-names names \"%s\" as entry %d", entry,
 		  want, want_idx);
 	return AMP_EINVAL;
 }
@@ -677,18 +480,18 @@ static int parse_ipc(struct dt_ctx *c, int off, enum amp_dt_ipc_type type)
 	int names;
 
 	if (c->sys->num_ipc >= AMP_DT_MAX_IPC) {
-		set_error(c, off, "", "more than %d IPC instances", AMP_DT_MAX_IPC);
+		amp_dti_set_error(c, off, "", "more than %d IPC instances", AMP_DT_MAX_IPC);
 		return AMP_ENOMEM;
 	}
 	d = &c->sys->ipc[c->sys->num_ipc];
 	memset(d, 0, sizeof(*d));
 	d->name = fdt_get_name(c->fdt, off, NULL);
-	d->label = node_label(c->fdt, off);
+	d->label = amp_dti_node_label(c->fdt, off);
 	d->type = type;
 	d->tx_region = d->rx_region = d->memory_region = -1;
 	names = fdt_stringlist_count(c->fdt, off, "mbox-names");
 	if (names >= 0 && names != 2 && fdt_getprop(c->fdt, off, "mboxes", NULL) != NULL) {
-		set_error(c, off, "mbox-names", "must name exactly two channels, \"tx\" and \"rx\"");
+		amp_dti_set_error(c, off, "mbox-names", "must name exactly two channels, \"tx\" and \"rx\"");
 		return AMP_EINVAL;
 	}
 	if (type == AMP_DT_IPC_ICMSG) {
@@ -700,19 +503,19 @@ static int parse_ipc(struct dt_ctx *c, int off, enum amp_dt_ipc_type type)
 			return rc;
 		}
 		if (d->tx_region == d->rx_region) {
-			set_error(c, off, "rx-region", "must differ from tx-region");
+			amp_dti_set_error(c, off, "rx-region", "must differ from tx-region");
 			return AMP_EINVAL;
 		}
-		rc = get_u32(c, off, "dcache-alignment", &v, &present);
+		rc = amp_dti_get_u32(c, off, "dcache-alignment", &v, &present);
 		if (rc != 0) {
 			return rc;
 		}
 		if (present && (v & (v - 1)) != 0) {
-			set_error(c, off, "dcache-alignment", "must be a power of two, found %u", v);
+			amp_dti_set_error(c, off, "dcache-alignment", "must be a power of two, found %u", v);
 			return AMP_EINVAL;
 		}
 		d->dcache_alignment = present ? v : 0;
-		rc = get_enum(c, off, "unbound", unbounds, AMP_DT_UNBOUND_DISABLE, &e);
+		rc = amp_dti_get_enum(c, off, "unbound", unbounds, AMP_DT_UNBOUND_DISABLE, &e);
 		if (rc != 0) {
 			return rc;
 		}
@@ -723,22 +526,22 @@ static int parse_ipc(struct dt_ctx *c, int off, enum amp_dt_ipc_type type)
 			return rc;
 		}
 		if (fdt_getprop(c->fdt, off, "role", NULL) == NULL) {
-			set_error(c, off, "role", "missing (required: \"host\" or \"remote\")");
+			amp_dti_set_error(c, off, "role", "missing (required: \"host\" or \"remote\")");
 			return AMP_EINVAL;
 		}
-		rc = get_enum(c, off, "role", roles, AMP_DT_ROLE_HOST, &e);
+		rc = amp_dti_get_enum(c, off, "role", roles, AMP_DT_ROLE_HOST, &e);
 		if (rc != 0) {
 			return rc;
 		}
 		d->role = (enum amp_dt_role)e;
-		rc = get_u32(c, off, "zephyr,buffer-size", &v, &present);
+		rc = amp_dti_get_u32(c, off, "zephyr,buffer-size", &v, &present);
 		if (rc != 0) {
 			return rc;
 		}
 		d->buffer_size = present ? v : RPMSG_DEFAULT_BUFFER_SIZE;
 		if (d->buffer_size <= RPMSG_HEADER_SIZE || d->buffer_size % 4 != 0 ||
 		    d->buffer_size > c->sys->regions[d->memory_region].size) {
-			set_error(c, off, "zephyr,buffer-size",
+			amp_dti_set_error(c, off, "zephyr,buffer-size",
 				  "%u is not a usable buffer size (a multiple of 4, > %u, "
 				  "within the region)",
 				  d->buffer_size, RPMSG_HEADER_SIZE);
@@ -773,7 +576,7 @@ static int check_unknown_compatible(struct dt_ctx *c, int off)
 	}
 	for (const char *s = p; s < p + len; s += strlen(s) + 1) {
 		if (strncmp(s, "zephyr,ipc-", 11) == 0 || strncmp(s, "amplink,", 8) == 0) {
-			set_error(c, off, "compatible",
+			amp_dti_set_error(c, off, "compatible",
 				  "unknown compatible \"%s\" (known: %s, %s, %s, %s)", s,
 				  COMPAT_ICMSG, COMPAT_RPMSG, COMPAT_DOORBELL, COMPAT_MHU);
 			return AMP_EINVAL;
@@ -827,7 +630,7 @@ int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys, struct a
 	c.sys = sys;
 	c.err = err;
 	if (!header_sane(fdt, len) || fdt_check_header(fdt) != 0 || fdt_check_full(fdt, len) != 0) {
-		set_error(&c, -1, "", "not a valid flattened devicetree blob");
+		amp_dti_set_error(&c, -1, "", "not a valid flattened devicetree blob");
 		return AMP_EBADMSG;
 	}
 	sys->model = fdt_getprop(fdt, 0, "model", NULL);
@@ -847,7 +650,7 @@ int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys, struct a
 					return rc;
 				}
 			}
-			if (!node_okay(fdt, off)) {
+			if (!amp_dti_node_okay(fdt, off)) {
 				continue;
 			}
 			if (pass == 0 && fdt_node_check_compatible(fdt, off, COMPAT_DOORBELL) == 0) {
@@ -865,60 +668,4 @@ int amp_dt_load(const void *fdt, size_t len, struct amp_dt_system *sys, struct a
 		}
 	}
 	return 0;
-}
-
-char *amp_dt_error_format(const struct amp_dt_error *err, char *buf, size_t size)
-{
-	if (buf == NULL || size == 0) {
-		return buf;
-	}
-	if (err == NULL) {
-		snprintf(buf, size, "(no error)");
-	} else if (err->property[0] != '\0') {
-		snprintf(buf, size, "node '%s': property '%s': %s", err->node, err->property,
-			 err->message);
-	} else {
-		snprintf(buf, size, "node '%s': %s", err->node, err->message);
-	}
-	return buf;
-}
-
-static bool name_matches(const char *node_name, const char *label, const char *want)
-{
-	size_t n;
-
-	if (label != NULL && strcmp(label, want) == 0) {
-		return true;
-	}
-	if (node_name == NULL) {
-		return false;
-	}
-	n = strcspn(node_name, "@");
-	return strcmp(node_name, want) == 0 || (strlen(want) == n && strncmp(node_name, want, n) == 0);
-}
-
-int amp_dt_find_region(const struct amp_dt_system *sys, const char *name)
-{
-	if (sys == NULL || name == NULL) {
-		return AMP_ENOENT;
-	}
-	for (uint32_t i = 0; i < sys->num_regions && i < AMP_DT_MAX_REGIONS; i++) {
-		if (name_matches(sys->regions[i].name, sys->regions[i].label, name)) {
-			return (int)i;
-		}
-	}
-	return AMP_ENOENT;
-}
-
-int amp_dt_find_ipc(const struct amp_dt_system *sys, const char *name)
-{
-	if (sys == NULL || name == NULL) {
-		return AMP_ENOENT;
-	}
-	for (uint32_t i = 0; i < sys->num_ipc && i < AMP_DT_MAX_IPC; i++) {
-		if (name_matches(sys->ipc[i].name, sys->ipc[i].label, name)) {
-			return (int)i;
-		}
-	}
-	return AMP_ENOENT;
 }
