@@ -78,7 +78,9 @@ enum amp_mbox_linux_wait {
 /** Configuration of one side of a Linux mailbox (const; may be static). */
 struct amp_mbox_linux_cfg {
 	/** The mailbox region: name and directory; its size must be
-	 *  AMP_MBOX_LINUX_REGION_SIZE (0 is taken to mean that size). */
+	 *  AMP_MBOX_LINUX_REGION_SIZE (0 is taken to mean that size). It is
+	 *  always mapped uncached (`cacheable` is ignored): its words are
+	 *  atomics and futex words, like a hardware mailbox's registers. */
 	struct amp_shm_cfg shm;
 	/** 0 or 1; the peer's configuration uses the other value. */
 	uint8_t side;

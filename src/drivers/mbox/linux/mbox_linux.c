@@ -317,6 +317,9 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
 	drv->mbox = mbox;
 	drv->shm_cfg = cfg->shm;
 	drv->shm_cfg.size = AMP_MBOX_LINUX_REGION_SIZE;
+	/* Atomics and futex words need the real shared mapping, never a cache
+	 * emulator's private view: a doorbell is device memory. */
+	drv->shm_cfg.cacheable = false;
 	drv->spin_ns = (uint64_t)(cfg->spin_us != 0 ? cfg->spin_us : 50u) * 1000u;
 	ret = amp_shm_open(&drv->shm, &drv->shm_cfg);
 	if (ret < 0) {
