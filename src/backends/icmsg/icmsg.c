@@ -656,27 +656,24 @@ static int step_handshake(struct amp_icmsg *ic)
 
 static int step_connected_v2(struct amp_icmsg *ic, int *delivered)
 {
+	/* The common case costs one look at the handshake word per packet: the
+	 * check after loading it, inside rx_one(). */
+	int r = rx_one(ic, delivered, RX_CHECK_SID);
+	if (r >= 0) {
+		return r;
+	}
 	const uint16_t req = (uint16_t)(amp_pbuf_handshake_read(&ic->tx) & 0xffffu);
-	int r;
-
-	if (req == ic->remote_sid) {
-		r = rx_one(ic, delivered, RX_CHECK_SID);
-	} else if (req == 0) {
+	if (req == 0) {
 		/* The peer closed: what it wrote before is intact for as long as it
 		 * has not opened again, so it is delivered before `unbound` (Zephyr
 		 * drops it). */
 		r = rx_one(ic, delivered, RX_CHECK_CLOSED);
-		if (r == 0) {
-			r = -1; /* drained (or corrupt): now unbind */
+		if (r > 0) {
+			return r;
 		}
-	} else {
-		/* The peer restarted: it may already be resetting its ring, so
-		 * nothing in it can be trusted any more (as in Zephyr). */
-		r = -1;
 	}
-	if (r >= 0) {
-		return r;
-	}
+	/* Closed and drained, or restarted: a restarted peer may already be
+	 * resetting its ring, so nothing in it can be trusted any more. */
 	ic->state = AMP_ICMSG_DISCONNECTED;
 	call_unbound(ic);
 	return 1;
@@ -708,8 +705,8 @@ static int step(struct amp_icmsg *ic, int *delivered)
 static int64_t rx_free(struct amp_icmsg *ic)
 {
 	const struct amp_pbuf *pb = &ic->rx;
+	/* Only a heuristic (whether to ring for space): no barrier needed. */
 	amp_port_dcache_invalidate(pb->wr_idx_loc, sizeof(uint32_t));
-	amp_port_mb();
 	const uint32_t wr = *pb->wr_idx_loc;
 	const uint32_t rd = pb->rd_idx;
 	if (wr >= pb->len || (wr % 4u) != 0 || rd >= pb->len) {
