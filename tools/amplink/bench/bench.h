@@ -79,6 +79,7 @@ struct bench_job {
 /* One measured cell. */
 struct bench_fig {
 	char id[64];
+	const struct bench_impl *impl; /* what measured it (for re-measuring) */
 	const char *transport, *mode;
 	enum bench_kind kind;
 	size_t size;

@@ -246,6 +246,7 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 	      struct bench_fig *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->impl = impl;
 	f->transport = impl->transport;
 	f->mode = impl->mode;
 	f->kind = kind;
