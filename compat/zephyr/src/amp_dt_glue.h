@@ -61,6 +61,12 @@ struct z_amp_icmsg {
 #endif
 
 #if defined(CONFIG_IPC_SERVICE) && defined(CONFIG_IPC_SERVICE_BACKEND_RPMSG)
+_Static_assert(CONFIG_IPC_SERVICE_BACKEND_RPMSG_NUM_ENDPOINTS_PER_INSTANCE >= 1 &&
+		       CONFIG_IPC_SERVICE_BACKEND_RPMSG_NUM_ENDPOINTS_PER_INSTANCE <=
+			       AMP_RPMSG_MAX_ENDPOINTS,
+	       "CONFIG_IPC_SERVICE_BACKEND_RPMSG_NUM_ENDPOINTS_PER_INSTANCE must be 1.."
+	       "AMP_RPMSG_MAX_ENDPOINTS (the transport's compile-time table size)");
+
 struct z_amp_rpmsg {
 	struct amp_rpmsg_cfg cfg;
 	struct amp_rpmsg rp;
