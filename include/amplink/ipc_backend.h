@@ -5,9 +5,16 @@
  *
  * A transport provides a const ops table and fills in a `struct amp_ipc_instance`
  * from its init function (e.g. amp_icmsg_instance_init()). The service
- * (src/service) validates arguments before calling any op; a NULL op means
- * "not supported" and the service answers AMP_ENOTSUP (or 0 for open/close,
- * as Zephyr does).
+ * (src/service) validates arguments before calling any op, in Zephyr's order
+ * (NULL arguments: AMP_EINVAL; endpoint not registered: AMP_ENOENT; instance
+ * without ops: AMP_EIO). A NULL op means "not supported":
+ *  - register_endpoint, deregister_endpoint, send are mandatory: AMP_EIO;
+ *  - open_instance, close_instance: 0 (the transport has no such step);
+ *  - every other op: AMP_ENOTSUP. get_tx_buffer and send_nocopy count only as
+ *    a pair, and so do hold_rx_buffer and release_rx_buffer.
+ * The service sets ept->instance before calling register_endpoint (a `bound`
+ * callback from inside it may already send), restores the previous instance
+ * and token when it fails, and clears both after a successful deregistration.
  */
 #ifndef AMPLINK_IPC_BACKEND_H
 #define AMPLINK_IPC_BACKEND_H
