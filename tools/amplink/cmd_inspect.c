@@ -438,7 +438,10 @@ int amp_cmd_inspect(int argc, char **argv)
 				}
 			}
 		}
-		o.align = r.dcache_align;
+		if (r.fmt != AMP_INSP_DT_PBUF) {
+			/* A plain region carries no pbuf parameters: keep the command line's. */
+			o.align = r.dcache_align;
+		}
 		static char hs[16];
 		snprintf(hs, sizeof(hs), "%s", r.unbound);
 		if (o.handshake == NULL) {
