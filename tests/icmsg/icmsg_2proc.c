@@ -145,7 +145,7 @@ static void on_received(const void *d, size_t len, void *p)
 		c->rx_bad++;
 	}
 	c->rx_next = seq + 1;
-	c->rx_count++;
+	__atomic_fetch_add(&c->rx_count, 1u, __ATOMIC_SEQ_CST);
 }
 
 static void core_setup(struct core *c, int id, enum amp_icmsg_profile prof)
@@ -556,7 +556,7 @@ static void pong_received(const void *d, size_t len, void *p)
 	if (amp_icmsg_send(&c->ic, d, len) != (int)len) {
 		c->rx_bad++;
 	}
-	c->rx_count++;
+	__atomic_fetch_add(&c->rx_count, 1u, __ATOMIC_SEQ_CST);
 }
 
 static void ping_received(const void *d, size_t len, void *p)
@@ -570,7 +570,7 @@ static void ping_received(const void *d, size_t len, void *p)
 		c->rx_bad++;
 	}
 	c->rx_next = seq + 1;
-	c->rx_count++;
+	__atomic_fetch_add(&c->rx_count, 1u, __ATOMIC_SEQ_CST);
 	amp_port_event_post(&c->echo_ev);
 }
 

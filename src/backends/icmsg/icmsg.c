@@ -262,7 +262,7 @@ int amp_icmsg_close(struct amp_icmsg *ic)
 	}
 	amp_port_irq_unlock(key);
 	/* A sender waiting for space must learn that the session is gone. */
-	if (ic->tx_waiters != 0) {
+	if (__atomic_load_n(&ic->tx_waiters, __ATOMIC_SEQ_CST) != 0) {
 		amp_port_event_post(&ic->space_ev);
 	}
 	return 0;
@@ -748,7 +748,7 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 	}
 	ic->in_process = false;
 	amp_port_irq_unlock(key);
-	if (ic->tx_waiters != 0) {
+	if (__atomic_load_n(&ic->tx_waiters, __ATOMIC_SEQ_CST) != 0) {
 		amp_port_event_post(&ic->space_ev);
 	}
 	return units;
@@ -808,7 +808,7 @@ int amp_icmsg_wait_bound(struct amp_icmsg *ic, int64_t timeout_us)
 
 	for (;;) {
 		(void)amp_icmsg_process(ic);
-		const int st = ic->state;
+		const int st = __atomic_load_n(&ic->state, __ATOMIC_ACQUIRE);
 		if (is_connected(st)) {
 			return 0;
 		}
@@ -832,7 +832,7 @@ int amp_icmsg_wait_bound(struct amp_icmsg *ic, int64_t timeout_us)
 
 int amp_icmsg_state(const struct amp_icmsg *ic)
 {
-	return ic != NULL ? ic->state : AMP_EINVAL;
+	return ic != NULL ? __atomic_load_n(&ic->state, __ATOMIC_ACQUIRE) : AMP_EINVAL;
 }
 
 int amp_icmsg_max_msg(const struct amp_icmsg *ic)
