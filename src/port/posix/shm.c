@@ -19,6 +19,8 @@
  * of exactly the requested size.
  */
 #define _GNU_SOURCE
+#include "cache_emu_internal.h"
+
 #include <amplink/errno.h>
 #include <amplink/port.h>
 #include <amplink/shm.h>
@@ -262,29 +264,44 @@ static int amp_shm_publish(struct amp_shm_new *nf, const char *path)
 
 static int amp_shm_map(struct amp_shm *shm, const struct amp_shm_cfg *cfg, int fd)
 {
-	void *want = (void *)cfg->addr;
+	/* Cache emulator: the shared mapping goes anywhere and is kept by the
+	 * emulator; the caller gets a private copy (at cfg->addr if given). */
+	const bool emu = amp_cemu_wants(cfg);
+	const uintptr_t at = emu ? 0u : cfg->addr;
+	void *want = (void *)at;
 	int flags = MAP_SHARED;
-	if (cfg->addr != 0) {
+	if (at != 0) {
 		flags |= MAP_FIXED_NOREPLACE;
 	}
 	void *p = mmap(want, cfg->size, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (p == MAP_FAILED) {
-		if (cfg->addr != 0 && errno == EEXIST) {
+		if (at != 0 && errno == EEXIST) {
 			return AMP_EADDRINUSE;
 		}
-		if (cfg->addr != 0 && errno == EPERM) {
+		if (at != 0 && errno == EPERM) {
 			return AMP_EINVAL; /* below vm.mmap_min_addr */
 		}
 		return amp_shm_errno(errno);
 	}
-	if (cfg->addr != 0 && p != want) {
+	if (at != 0 && p != want) {
 		/* Kernels before 4.17 do not know MAP_FIXED_NOREPLACE and treat
 		 * the address as a hint: a different address means it was taken. */
 		munmap(p, cfg->size);
 		return AMP_EADDRINUSE;
 	}
+	if (emu) {
+		return amp_cemu_attach(cfg, p, &shm->base); /* unmaps p on failure */
+	}
 	shm->base = p;
 	return 0;
+}
+
+/* Undoes amp_shm_map(). */
+static void amp_shm_unmap(void *base, size_t size)
+{
+	if (!amp_cemu_detach(base, size)) {
+		munmap(base, size);
+	}
 }
 
 int amp_shm_open(struct amp_shm *shm, const struct amp_shm_cfg *cfg)
@@ -347,7 +364,7 @@ int amp_shm_open(struct amp_shm *shm, const struct amp_shm_cfg *cfg)
 			shm->fd = nf.fd;
 			break;
 		}
-		munmap(shm->base, cfg->size);
+		amp_shm_unmap(shm->base, cfg->size);
 		shm->base = NULL;
 		close(nf.fd);
 		if (err != AMP_EEXIST) {
@@ -370,7 +387,7 @@ int amp_shm_close(struct amp_shm *shm)
 	if (shm == NULL || shm->base == NULL || shm->size == 0) {
 		return AMP_EINVAL;
 	}
-	munmap(shm->base, shm->size);
+	amp_shm_unmap(shm->base, shm->size);
 	if (shm->fd >= 0) {
 		close(shm->fd);
 	}
