@@ -18,6 +18,17 @@
 
 enum bench_kind { BK_RTT = 0, BK_TPUT = 1 };
 
+/* Transport counters of one side over a whole cell (warm-up included). */
+struct bench_counters {
+	bool valid;
+	uint64_t msgs;        /* messages written by this side */
+	uint64_t doorbells;   /* doorbells rung */
+	uint64_t wakes;       /* doorbells that had to wake a sleeping peer (system calls) */
+	uint64_t sleeps;      /* times this side's doorbell thread went to sleep */
+	uint64_t full;        /* sends refused for lack of room / buffers */
+	uint64_t space_rings; /* ICMsg: "space freed" doorbells */
+};
+
 /* Control page shared by the two processes (anonymous MAP_SHARED, before fork). */
 struct bench_ctl {
 	_Alignas(64) volatile uint32_t phase;   /* A: current phase (1 = warm-up, 2.. reps, ~0 = stop) */
@@ -29,6 +40,7 @@ struct bench_ctl {
 	volatile uint32_t b_ready;              /* B: set up and waiting */
 	_Alignas(64) volatile uint64_t stop_at; /* A: the phase ends after this many messages
 						 * (set before the last one is sent) */
+	struct bench_counters b_counters;       /* B: its counters, written before it exits */
 	_Alignas(64) volatile uint32_t word;    /* cache-line / futex ping-pong word */
 	_Alignas(64) uint8_t scratch[64];
 };
@@ -53,6 +65,8 @@ struct bench_impl {
 	int (*b_echo)(struct bench_job *j, uint64_t n);
 	int (*a_send)(struct bench_job *j, uint64_t n);
 	int (*b_recv)(struct bench_job *j, uint64_t n, uint64_t *t_last);
+	/* optional: this side's transport counters (called before *_fini) */
+	void (*counters)(struct bench_job *j, struct bench_counters *out);
 	void (*a_fini)(struct bench_job *j);
 	void (*b_fini)(struct bench_job *j);
 	void (*teardown)(struct bench_job *j); /* parent, after the child exited */
@@ -95,6 +109,7 @@ struct bench_fig {
 	double cl_before, cl_after; /* cache-line round trip around the cell (ns, 0 = not taken) */
 	bool placement_changed;
 	unsigned redone;
+	struct bench_counters ca, cb; /* transport counters of core A and core B */
 	/* RTT histogram source (kept for --plot) */
 	uint64_t *raw;
 	uint64_t nraw;

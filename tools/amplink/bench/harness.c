@@ -188,6 +188,9 @@ static void child_main(struct bench_job *j)
 		c->t_end = t;
 		__atomic_store_n(&c->b_done, p, __ATOMIC_RELEASE);
 	}
+	if (j->impl->counters) {
+		j->impl->counters(j, &c->b_counters);
+	}
 	if (j->impl->b_fini) {
 		j->impl->b_fini(j);
 	}
@@ -457,6 +460,10 @@ out_stop:
 		if (f->ok && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 			fail(f, "the second core failed", c->b_error);
 		}
+	}
+	if (impl->counters) {
+		impl->counters(j, &f->ca);
+		f->cb = c->b_counters;
 	}
 	if (impl->a_fini) {
 		impl->a_fini(j);

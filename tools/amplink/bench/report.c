@@ -363,6 +363,20 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 		amp_json_num(&j, "cl_after", f->cl_after);
 		amp_json_bool(&j, "placement_changed", f->placement_changed);
 		amp_json_uint(&j, "redone", f->redone);
+		for (int side = 0; side < 2; side++) {
+			const struct bench_counters *k = side == 0 ? &f->ca : &f->cb;
+			if (!k->valid) {
+				continue;
+			}
+			amp_json_obj(&j, side == 0 ? "counters_a" : "counters_b");
+			amp_json_uint(&j, "msgs", k->msgs);
+			amp_json_uint(&j, "doorbells", k->doorbells);
+			amp_json_uint(&j, "wakes", k->wakes);
+			amp_json_uint(&j, "sleeps", k->sleeps);
+			amp_json_uint(&j, "full", k->full);
+			amp_json_uint(&j, "space_rings", k->space_rings);
+			amp_json_end_obj(&j);
+		}
 		amp_json_end_obj(&j);
 	}
 	amp_json_end_arr(&j);

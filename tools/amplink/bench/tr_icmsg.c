@@ -391,11 +391,30 @@ static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 	return rc;
 }
 
+static void counters(struct bench_job *j, struct bench_counters *out)
+{
+	struct icb_state *s = st(j);
+	struct amp_icmsg_stats is;
+	struct amp_mbox_linux_stats ms;
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || !s->mbox_up || amp_icmsg_get_stats(&s->ic, &is) != 0 ||
+	    amp_mbox_linux_stats(&s->mbox, &ms) != 0) {
+		return;
+	}
+	out->valid = true;
+	out->msgs = is.tx_msgs;
+	out->doorbells = ms.sent;
+	out->wakes = ms.wakes;
+	out->sleeps = ms.sleeps;
+	out->full = is.tx_full;
+	out->space_rings = is.space_rings;
+}
+
 #define ICMSG_IMPL(m, fn)                                                                   \
 	const struct bench_impl bench_icmsg_##m = {                                         \
 		.transport = "icmsg", .mode = #m, .sized = true, .max_size = 65535,        \
 		.setup = fn, .a_init = a_init, .b_init = b_init, .a_rtt = a_rtt,          \
-				.b_arm = b_arm, .b_echo = b_echo, .a_send = a_send, .b_recv = b_recv, .a_fini = fini,     \
+				.b_arm = b_arm, .b_echo = b_echo, .a_send = a_send, .b_recv = b_recv, .counters = counters, .a_fini = fini,     \
 		.b_fini = fini, .teardown = teardown,                                      \
 	}
 

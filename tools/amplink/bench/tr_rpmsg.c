@@ -365,13 +365,32 @@ static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 	return rc;
 }
 
+static void counters(struct bench_job *j, struct bench_counters *out)
+{
+	struct rpb_state *s = st(j);
+	struct amp_rpmsg_stats rs;
+	struct amp_mbox_linux_stats ms;
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || !s->mbox_up || amp_rpmsg_get_stats(&s->rp, &rs) != 0 ||
+	    amp_mbox_linux_stats(&s->mbox, &ms) != 0) {
+		return;
+	}
+	out->valid = true;
+	out->msgs = rs.tx_msgs;
+	out->doorbells = ms.sent;
+	out->wakes = ms.wakes;
+	out->sleeps = ms.sleeps;
+	out->full = rs.tx_no_buffer;
+}
+
 #define RPMSG_IMPL(m, fn)                                                                   \
 	const struct bench_impl bench_rpmsg_##m = {                                         \
 		.transport = "rpmsg", .mode = #m, .sized = true,                           \
 		.max_size = AMP_RPMSG_BUFFER_SIZE_DEFAULT - AMP_RPMSG_HDR_SIZE,            \
 		.setup = fn, .a_init = a_init, .b_init = b_init, .a_rtt = a_rtt,          \
 		.b_arm = b_arm, .b_echo = b_echo, .a_send = a_send, .b_recv = b_recv,     \
-		.a_fini = fini, .b_fini = fini, .teardown = teardown,                      \
+		.counters = counters, .a_fini = fini, .b_fini = fini,                      \
+		.teardown = teardown,                                                      \
 	}
 
 RPMSG_IMPL(irq, setup_irq);
