@@ -69,6 +69,10 @@ static void test_builtin(void **state)
 	assert_non_null(strstr(out, "[net] endpoint bound"));
 	assert_non_null(strstr(out, "[net] received \"ping 5\""));
 	assert_non_null(strstr(out, "[app] ok 5 pongs came back in order"));
+	/* Act 2: net resets without closing; app notices the new session and rebinds. */
+	assert_non_null(strstr(out, "[net] resetting now"));
+	assert_non_null(strstr(out, "[app] endpoint unbound"));
+	assert_non_null(strstr(out, "[app] ok traffic resumed after the reset: 3 pongs in order"));
 	assert_non_null(strstr(out, "bound (v2 sessions mutually acknowledged)"));
 	assert_non_null(strstr(out, "findings: none"));
 	assert_non_null(strstr(out, "demo: PASSED"));

@@ -310,6 +310,7 @@ struct demo_core {
 	struct amp_ipc_ept_cfg ept;
 	uint8_t bounce[DEMO_REGION];
 	volatile int replies;
+	volatile int unbound;
 	volatile bool bye;
 	volatile int errors;
 	struct amp_event ev;
@@ -337,6 +338,14 @@ static void demo_bound(void *priv)
 	amp_port_event_post(&c->ev);
 }
 
+static void demo_unbound(void *priv)
+{
+	struct demo_core *c = priv;
+	say(c, "endpoint unbound: the peer closed, or was reset and opened a new session");
+	c->unbound++;
+	amp_port_event_post(&c->ev);
+}
+
 static void demo_received(const void *data, size_t len, void *priv)
 {
 	struct demo_core *c = priv;
@@ -358,6 +367,10 @@ static void demo_received(const void *data, size_t len, void *priv)
 			}
 		} else if (strcmp(msg, "bye") == 0) {
 			c->bye = true;
+		} else if (strcmp(msg, "reset") == 0) {
+			/* A core reset: gone at once, nothing closed, shared memory as it is. */
+			say(c, "resetting now (no close, no goodbye)");
+			_exit(0);
 		}
 	} else {
 		int k;
@@ -413,7 +426,9 @@ static int demo_open(struct demo_core *c)
 	rc = amp_icmsg_init(&c->ic, &c->icfg);
 	if (rc == 0) {
 		c->ept = (struct amp_ipc_ept_cfg){
-			.name = "demo", .cb = { .bound = demo_bound, .received = demo_received },
+			.name = "demo",
+			.cb = { .bound = demo_bound, .unbound = demo_unbound,
+				.received = demo_received },
 			.priv = c,
 		};
 		rc = amp_icmsg_open(&c->ic, &c->ept);
@@ -471,6 +486,52 @@ static void show_inspect(struct demo_core *c)
 	fflush(stdout);
 }
 
+static pid_t start_net(struct demo_core *net, double timeout_s)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm((unsigned)timeout_s + 5);
+		_exit(demo_net(net));
+	}
+	return pid;
+}
+
+/* Reap @p pid within the deadline (killed after it); true if it exited with 0. */
+static bool reap(pid_t pid, uint64_t deadline)
+{
+	int st = 0;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (amp_port_now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return false;
+		}
+		amp_port_sleep_us(10000);
+	}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Pings k = from..to; true if every pong came back in order. */
+static bool ping_range(struct demo_core *app, int from, int to)
+{
+	for (int k = from; k <= to; k++) {
+		char m[32];
+		int n = snprintf(m, sizeof(m), "ping %d", k);
+		say(app, "sending \"%s\"", m);
+		int r = amp_icmsg_send(&app->ic, m, (size_t)n);
+		if (r < 0) {
+			say(app, "send failed: %s", amp_strerror(r));
+			app->errors++;
+		}
+		for (int i = 0; i < 40 && app->replies < k; i++) {
+			amp_port_event_wait(&app->ev, AMP_MSEC(50));
+		}
+	}
+	return app->replies == to && app->errors == 0;
+}
+
 static int run_builtin(double timeout_s)
 {
 	static struct demo_core app, net;
@@ -488,58 +549,67 @@ static int run_builtin(double timeout_s)
 
 	printf("amplink demo (built-in): two cores on Linux, one process each\n"
 	       "  app (core 0) and net (core 1) each map two %u-byte shared regions and a\n"
-	       "  doorbell region, bind an ICMsg v2 endpoint, then exchange %d pings and pongs.\n\n",
+	       "  doorbell region and bind an ICMsg v2 endpoint; %d pings and pongs; then net\n"
+	       "  resets without closing anything, boots again, and both sides bind again.\n\n",
 	       DEMO_REGION, DEMO_PINGS);
-	fflush(stdout);
-	pid_t pid = fork();
+	uint64_t deadline = amp_port_now_ns() + (uint64_t)(timeout_s * 1e9);
+	pid_t pid = start_net(&net, timeout_s);
 	if (pid < 0) {
 		perror("fork");
 		return AMP_EXIT_FINDINGS;
 	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		alarm((unsigned)timeout_s + 5);
-		_exit(demo_net(&net));
-	}
 	int rc = AMP_EXIT_FINDINGS;
-	bool bound = demo_open(&app) == 0;
-	if (bound) {
-		for (int k = 1; k <= DEMO_PINGS; k++) {
-			char m[32];
-			int n = snprintf(m, sizeof(m), "ping %d", k);
-			int r = amp_icmsg_send(&app.ic, m, (size_t)n);
-			say(&app, "sent \"%s\" -> %s", m, r >= 0 ? "ok" : amp_strerror(r));
-			for (int i = 0; i < 40 && app.replies < k; i++) {
-				amp_port_event_wait(&app.ev, AMP_MSEC(50));
+	bool opened = demo_open(&app) == 0;
+	bool ok = opened && ping_range(&app, 1, DEMO_PINGS);
+	if (opened) {
+		say(&app, ok ? "ok %d pongs came back in order" : "FAILED: %d pongs, %d unexpected",
+		    app.replies, app.errors);
+		show_inspect(&app);
+	}
+	if (ok) {
+		/* Act 2: net resets. */
+		printf("\n");
+		amp_icmsg_send(&app.ic, "reset", 5);
+		ok = reap(pid, deadline);
+		pid = -1;
+		say(&app, "net is gone; nothing in shared memory says so yet");
+		pid = start_net(&net, timeout_s);
+		for (int i = 0; i < 100 && app.unbound == 0; i++) {
+			amp_port_event_wait(&app.ev, AMP_MSEC(50));
+		}
+		if (app.unbound == 0) {
+			say(&app, "FAILED: the new session of net was not noticed");
+			ok = false;
+		} else {
+			say(&app, "registering the endpoint again (a new session)");
+			int r = amp_icmsg_open(&app.ic, &app.ept);
+			if (r == 0) {
+				r = amp_icmsg_wait_bound(&app.ic, AMP_MSEC(5000));
+			}
+			if (r != 0) {
+				say(&app, "FAILED: rebinding: %s", amp_strerror(r));
+				ok = false;
 			}
 		}
-		if (app.replies == DEMO_PINGS && app.errors == 0) {
-			say(&app, "ok %d pongs came back in order", app.replies);
-			rc = AMP_EXIT_OK;
-		} else {
-			say(&app, "FAILED: %d of %d pongs, %d unexpected", app.replies, DEMO_PINGS,
-			    app.errors);
+		if (ok) {
+			app.replies = 0;
+			ok = ping_range(&app, 1, 3);
+			say(&app, ok ? "ok traffic resumed after the reset: 3 pongs in order"
+				     : "FAILED: traffic did not resume");
+			show_inspect(&app);
 		}
-		show_inspect(&app);
+	}
+	if (opened) {
 		amp_icmsg_send(&app.ic, "bye", 3);
 	}
-	int st = 0;
-	uint64_t deadline = amp_port_now_ns() + (uint64_t)(timeout_s * 1e9);
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (amp_port_now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		amp_port_sleep_us(10000);
-	}
-	if (bound) {
+	bool net_ok = pid < 0 || reap(pid, deadline);
+	if (opened) {
 		demo_close(&app);
 	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (!net_ok) {
 		printf("[app] net did not finish cleanly\n");
-		rc = AMP_EXIT_FINDINGS;
 	}
+	rc = ok && net_ok ? AMP_EXIT_OK : AMP_EXIT_FINDINGS;
 	amp_shm_remove(&app.c_ab);
 	amp_shm_remove(&app.c_ba);
 	amp_shm_remove(&mb);
