@@ -662,6 +662,56 @@ static void killed_and_restarted(enum amp_icmsg_profile prof)
 	assert_int_equal(rp, 0);
 }
 
+/* Soak: the peer is killed at a random point and restarted, again and again;
+ * after every restart the survivor rebinds and needs 300 intact, in-order
+ * messages of the new session. */
+static int role_survivor_cycles(struct core *c, uint32_t cycles)
+{
+	CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+	wait_flag(c, &c->bound, 1, 10000);
+	tell_parent(c);
+	for (uint32_t k = 1; k <= cycles; k++) {
+		wait_flag(c, &c->unbound, (int)k, 20000);
+		CHECK(c->rx_bad == 0);
+		CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+		wait_flag(c, &c->bound, (int)k + 1, 10000);
+		const uint32_t before = c->rx_count;
+		for (int t = 0; t < 20000 && c->rx_count - before < 300; t++) {
+			amp_port_sleep_us(500);
+		}
+		CHECK(c->rx_count - before >= 300);
+		CHECK(c->rx_bad == 0);
+		tell_parent(c);
+	}
+	wait_parent(c);
+	core_teardown(c);
+	return 0;
+}
+
+static void test_kill_restart_cycles(void **state)
+{
+	(void)state;
+	const int cycles = 200;
+	struct child surv = spawn(0, AMP_ICMSG_V2, role_survivor_cycles, (uint32_t)cycles);
+	struct child peer = spawn(1, AMP_ICMSG_V2, role_streamer, 0);
+	bool ok = await_done(&surv, 20000);
+	unsigned seed = (unsigned)getpid();
+	for (int k = 0; ok && k < cycles; k++) {
+		usleep((useconds_t)(rand_r(&seed) % 20000)); /* anywhere in the stream */
+		kill_child(&peer);
+		peer = spawn(1, AMP_ICMSG_V2, role_streamer, 0);
+		ok = await_done(&surv, 40000);
+	}
+	print_message("%s after %d kill/restart cycles\n", ok ? "intact" : "FAILED", cycles);
+	go(&peer);
+	int rp = reap(&peer, 10000);
+	go(&surv);
+	int rs = reap(&surv, 10000);
+	assert_true(ok);
+	assert_int_equal(rs, 0);
+	assert_int_equal(rp, 0);
+}
+
 static void test_peer_killed_and_restarted(void **state)
 {
 	(void)state;
@@ -683,6 +733,7 @@ int main(int argc, char **argv)
 		stream_n = 1000000;
 		const struct CMUnitTest soak[] = {
 			cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_kill_restart_cycles, setup, teardown),
 		};
 		return cmocka_run_group_tests_name("icmsg_2proc_soak", soak, NULL, NULL);
 	}
