@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -45,7 +46,8 @@ static const char help_text[] =
 	"    different placements.\n"
 	"\n"
 	"OPTIONS\n"
-	"    --transport LIST   amplink transports, comma separated (default: all built)\n"
+	"    --transport LIST   amplink transports, comma separated (default: all built;\n"
+	"                       'none': baselines only)\n"
 	"    --mode LIST        irq,poll,adaptive (default: all three)\n"
 	"    --sizes LIST       message sizes in bytes (default 8,64,496,4096,16384;\n"
 	"                       sizes a transport cannot carry are skipped)\n"
@@ -61,6 +63,8 @@ static const char help_text[] =
 	"                       PNG when FILE ends in .png\n"
 	"    --plot-size N      message size plotted (default: the second size, else first)\n"
 	"    --strict           exit 1 when a target is missed\n"
+	"    --cpus A,B         pin core A and core B to these CPUs (default: the first\n"
+	"                       two usable CPUs)\n"
 	"    -h, --help         this text\n"
 	"\n"
 	"    Progress goes to stderr when stderr is a terminal.\n"
@@ -321,6 +325,7 @@ int amp_cmd_bench(int argc, char **argv)
 		{ "plot", required_argument, NULL, 'p' },
 		{ "plot-size", required_argument, NULL, 'P' },
 		{ "strict", no_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct plan p;
@@ -331,6 +336,7 @@ int amp_cmd_bench(int argc, char **argv)
 	p.duration = 0.2;
 	const char *transports = NULL, *modes = "irq,poll,adaptive", *plot = NULL;
 	bool json = false, strict = false;
+	int cpus_a = -1, cpus_b = -1;
 	uint64_t plot_size = 0;
 	static const size_t default_sizes[] = { 8, 64, 496, 4096, 16384 };
 	for (unsigned i = 0; i < 5; i++) {
@@ -422,6 +428,18 @@ int amp_cmd_bench(int argc, char **argv)
 		case 'S':
 			strict = true;
 			break;
+		case 'C': {
+			int a = -1, b = -1;
+			char extra;
+			if (sscanf(optarg, "%d,%d%c", &a, &b, &extra) != 2 || a < 0 || b < 0 || a == b ||
+			    a >= 1024 || b >= 1024) {
+				return amp_cli_usage_error("bench", "bad --cpus '%s' (two different CPU numbers, e.g. 0,1)",
+							   optarg);
+			}
+			cpus_a = a;
+			cpus_b = b;
+			break;
+		}
 		default:
 			return amp_cli_usage_error("bench", "unknown or incomplete option '%s'",
 						   argv[optind - 1]);
@@ -450,6 +468,9 @@ int amp_cmd_bench(int argc, char **argv)
 		for (const struct bench_impl *const *im = bench_amplink_impls; *im; im++) {
 			known |= strcmp((*im)->transport, tl[t]) == 0;
 		}
+		if (strcmp(tl[t], "none") == 0) {
+			continue;
+		}
 		if (!known && strcmp(tl[t], "icmsg") && strcmp(tl[t], "rpmsg")) {
 			return amp_cli_usage_error("bench", "unknown transport '%s'", tl[t]);
 		}
@@ -474,6 +495,16 @@ int amp_cmd_bench(int argc, char **argv)
 	p.keep_raw = plot != NULL;
 	p.progress = amp_cli_progress_enabled();
 	report.ncpus = bench_pick_cpus(&p.cpu_a, &p.cpu_b);
+	if (cpus_a >= 0) {
+		cpu_set_t set;
+		if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(cpus_a, &set) ||
+		    !CPU_ISSET(cpus_b, &set)) {
+			return amp_cli_usage_error("bench", "CPUs %d and %d are not both usable here",
+						   cpus_a, cpus_b);
+		}
+		p.cpu_a = cpus_a;
+		p.cpu_b = cpus_b;
+	}
 	report.cpu_a = p.cpu_a;
 	report.cpu_b = p.cpu_b;
 	report.reps = p.reps;
