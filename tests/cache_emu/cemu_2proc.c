@@ -13,9 +13,25 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+struct cemu_board *cemu_board;
+
+bool cemu_barrier(int id, uint32_t phase, int timeout_ms)
+{
+	__atomic_store_n(&cemu_board->done[id], phase, __ATOMIC_SEQ_CST);
+	const uint64_t until = cemu_ms() + (uint64_t)timeout_ms;
+	while (__atomic_load_n(&cemu_board->done[1 - id], __ATOMIC_SEQ_CST) < phase) {
+		if (cemu_ms() > until) {
+			return false;
+		}
+		usleep(1000);
+	}
+	return true;
+}
 
 uint64_t cemu_ms(void)
 {
@@ -158,6 +174,13 @@ static bool cemu_collect(struct cemu_child *ch, uint64_t deadline, struct cemu_r
 int cemu_run_pair(cemu_role_fn role, const void *arg, const struct amp_cache_emu_cfg *emu,
 		  int timeout_ms, struct cemu_result res[2])
 {
+	if (cemu_board == NULL) {
+		void *b = mmap(NULL, sizeof(*cemu_board), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		assert_true(b != MAP_FAILED);
+		cemu_board = b;
+	}
+	memset((void *)cemu_board, 0, sizeof(*cemu_board));
 	struct cemu_child ch[2];
 	for (int i = 0; i < 2; i++) {
 		ch[i] = cemu_spawn(i, role, arg, emu, timeout_ms);

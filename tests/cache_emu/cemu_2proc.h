@@ -25,6 +25,19 @@ struct cemu_result {
 	char note[160];
 };
 
+/** A small board both cores see coherently (not a region: plain shared
+ *  anonymous memory set up by the harness), for "I am done" flags. */
+struct cemu_board {
+	volatile uint32_t done[2];
+};
+
+/** The board of the running pair (valid in the children). */
+extern struct cemu_board *cemu_board;
+
+/** Barrier: core @p id reached @p phase (1, 2, ...); waits up to @p timeout_ms
+ *  for the other core to reach it too; true if it did. */
+bool cemu_barrier(int id, uint32_t phase, int timeout_ms);
+
 /** A role: core @p id (0 or 1) of a pair; fills @p res; runs in the child. */
 typedef void (*cemu_role_fn)(int id, const void *arg, struct cemu_result *res);
 

@@ -266,7 +266,7 @@ static bool amp_cemu_dirty(const struct amp_cemu_region *r, size_t line)
 }
 
 static void amp_cemu_hazard(const struct amp_cemu_region *r, size_t line, const char *what,
-			    const void *caller)
+			    size_t first, size_t last, const void *caller)
 {
 	if (amp_cemu_quiet || amp_cemu_logged >= AMP_CEMU_LOG_MAX) {
 		return;
@@ -280,8 +280,9 @@ static void amp_cemu_hazard(const struct amp_cemu_region *r, size_t line, const 
 		rel = (uintptr_t)caller - (uintptr_t)info.dli_fbase;
 	}
 	amp_port_log(AMP_LOG_WRN,
-		     "cache-emu hazard: %s, region %s line at offset 0x%zx (%u B), call from %s+0x%jx",
-		     what, r->name, line, amp_cemu_line, obj, (uintmax_t)rel);
+		     "cache-emu hazard: %s, region %s offset 0x%zx..0x%zx (line 0x%zx, %u B), "
+		     "call from %s+0x%jx",
+		     what, r->name, first, last, line, amp_cemu_line, obj, (uintmax_t)rel);
 }
 
 /* Write a dirty line back to mem (the whole line, as hardware does). */
@@ -289,14 +290,22 @@ static void amp_cemu_writeback(struct amp_cemu_region *r, size_t line, const voi
 {
 	const size_t end = amp_cemu_line_end(r, line);
 	bool clobber = false;
+	size_t first = 0, last = 0;
 	for (size_t o = line; o < end;) {
 		unsigned w = amp_cemu_w(o, end);
 		uint32_t v = amp_cemu_ld(r->view, o, w);
 		uint32_t s = amp_cemu_ld(r->snap, o, w);
 		uint32_t m = amp_cemu_ld(r->mem, o, w);
 		/* Someone else changed bytes we did not: our stale copy of them wins. */
-		if (((m ^ s) & ~amp_cemu_lanes(v ^ s)) != 0u) {
-			clobber = true;
+		uint32_t lost = (m ^ s) & ~amp_cemu_lanes(v ^ s);
+		if (lost != 0u) {
+			for (unsigned k = 0; k < w; k++) {
+				if (((lost >> (8u * k)) & 0xffu) != 0u) {
+					last = o + k;
+					first = clobber ? first : o + k;
+					clobber = true;
+				}
+			}
 		}
 		amp_cemu_st(r->mem, o, w, v);
 		amp_cemu_st(r->snap, o, w, v);
@@ -306,7 +315,7 @@ static void amp_cemu_writeback(struct amp_cemu_region *r, size_t line, const voi
 	if (clobber) {
 		amp_cemu_stats.clobbers++;
 		amp_cemu_hazard(r, line, "write-back overwrote another core's newer bytes (two "
-					 "writers on one line)", caller);
+					 "writers on one line)", first, last, caller);
 	}
 }
 
@@ -442,6 +451,7 @@ static void amp_cemu_maint(enum amp_cache_emu_op op, const volatile void *addr, 
 						amp_cemu_hazard(r, line,
 								"invalidate discarded this core's "
 								"unwritten changes",
+								line, amp_cemu_line_end(r, line) - 1u,
 								caller);
 					}
 					amp_cemu_fetch(r, line, true);
