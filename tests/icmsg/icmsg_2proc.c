@@ -103,6 +103,7 @@ struct core {
 	uint32_t max;               /* largest message of the stream */
 	volatile uint32_t slow_first_ms; /* sleep in the first callback (full-ring test) */
 	struct amp_event echo_ev;        /* ping-pong: the reply arrived */
+	bool judge_last_session_only;    /* hostile-peer test: earlier sessions were garbage */
 };
 
 #define CHECK(cond)                                                                       \
@@ -118,6 +119,10 @@ static void on_bound(void *p)
 {
 	struct core *c = p;
 	c->rx_next = 0; /* a new session starts a new stream */
+	if (c->judge_last_session_only) {
+		c->rx_bad = 0;
+		c->rx_count = 0;
+	}
 	__atomic_fetch_add(&c->bound, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -712,6 +717,107 @@ static void test_kill_restart_cycles(void **state)
 	assert_int_equal(rp, 0);
 }
 
+/* ---- a hostile peer, then a proper one ------------------------------------------ */
+
+/* Writes random words into everything the peer owns (its ring, its write
+ * index, the read index and handshake word in our ring) and rings the
+ * doorbell, for a while; then exits. */
+static int role_garbage(struct core *c, uint32_t ms)
+{
+	unsigned seed = (unsigned)getpid();
+	uint8_t *own = c->reg[1].base;   /* b2a: its ring */
+	uint8_t *other = c->reg[0].base; /* a2b: rd_idx and handshake belong to it */
+	/* First get bound like a proper v2 peer (so the survivor reads our ring):
+	 * request session 0x1234 and acknowledge the survivor's. */
+	for (int t = 0; t < 2000; t++) {
+		uint32_t theirs;
+		memcpy(&theirs, own + 4, 4); /* the survivor's word lives in its rx region */
+		const uint32_t ours = 0x1234u | ((theirs & 0xffffu) << 16);
+		memset(own + 8, 0, 4); /* our write index: empty ring */
+		memcpy(other + 4, &ours, 4);
+		(void)amp_mbox_send(&c->mbox, 1, NULL);
+		amp_port_sleep_us(1000);
+		uint32_t again;
+		memcpy(&again, own + 4, 4);
+		if ((again >> 16) == 0x1234u) {
+			break; /* acknowledged: the survivor is (about to be) bound */
+		}
+	}
+	const uint64_t end = amp_port_now_ns() + (uint64_t)ms * 1000000u;
+	while (amp_port_now_ns() < end) {
+		for (int i = 0; i < 16; i++) {
+			uint32_t v = (uint32_t)rand_r(&seed);
+			if (rand_r(&seed) & 1) {
+				v &= 0x3ffcu; /* plausible-looking indices too */
+			}
+			uint32_t off = ((uint32_t)rand_r(&seed) % (REGION / 4u)) * 4u;
+			if (off == 4) {
+				off = 8; /* not the survivor's own handshake word: it is not ours */
+			}
+			memcpy(own + off, &v, 4);
+			if ((rand_r(&seed) & 4095) == 0) { /* now and then: its session word too */
+				memcpy(other + ((rand_r(&seed) & 1) ? 4 : 0), &v, 4);
+			}
+		}
+		(void)amp_mbox_send(&c->mbox, 1, NULL);
+		amp_port_sleep_us(50);
+	}
+	CHECK(amp_mbox_linux_deinit(&c->mbox) == 0);
+	return 0;
+}
+
+/* Keeps (re)opening until a session delivers 2000 intact messages in order. */
+static int role_resilient(struct core *c, uint32_t need)
+{
+	c->judge_last_session_only = true;
+	setenv("AMP_LOG_LEVEL", "0", 1); /* hundreds of expected warnings otherwise */
+	CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+	tell_parent(c);
+	const uint64_t end = amp_port_now_ns() + 40ull * 1000000000u;
+	while (amp_port_now_ns() < end) {
+		const int st = amp_icmsg_state(&c->ic);
+		if (st == AMP_ICMSG_DISCONNECTED) {
+			CHECK(amp_icmsg_open(&c->ic, &c->ecfg) == 0);
+		}
+		if (st == AMP_ICMSG_CONNECTED_V2 && c->rx_count >= need && c->rx_bad == 0) {
+			break;
+		}
+		amp_port_sleep_us(1000);
+	}
+	struct amp_icmsg_stats st;
+	amp_icmsg_get_stats(&c->ic, &st);
+	printf("core %d: survived the hostile peer: %d sessions, %llu protocol errors reported, "
+	       "%llu garbage messages delivered, %llu dropped, then %u intact messages\n", c->id,
+	       c->bound, (unsigned long long)st.proto_errors,
+	       (unsigned long long)(st.rx_msgs - c->rx_count), (unsigned long long)st.rx_dropped,
+	       c->rx_count);
+	fflush(stdout);
+	CHECK(c->rx_count >= need && c->rx_bad == 0);
+	tell_parent(c);
+	wait_parent(c);
+	core_teardown(c);
+	return 0;
+}
+
+static void test_hostile_peer_then_proper_peer(void **state)
+{
+	(void)state;
+	struct child surv = spawn(0, AMP_ICMSG_V2, role_resilient, 2000);
+	assert_true(await_done(&surv, 20000));
+	struct child bad = spawn(1, AMP_ICMSG_V2, role_garbage, 300);
+	int rb = reap(&bad, 20000);
+	struct child good = spawn(1, AMP_ICMSG_V2, role_streamer, 0);
+	bool done = await_done(&surv, 60000);
+	go(&good);
+	int rg = reap(&good, 10000);
+	go(&surv);
+	int rs = reap(&surv, 10000);
+	assert_int_equal(rb, 0);
+	assert_true(done);
+	assert_int_equal(rs, 0);
+	assert_int_equal(rg, 0);
+}
+
 static void test_peer_killed_and_restarted(void **state)
 {
 	(void)state;
@@ -748,6 +854,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_peer_killed_and_restarted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_peer_killed_and_restarted, setup, teardown),
 		cmocka_unit_test(test_v1_peer_against_detect),
+		cmocka_unit_test_setup_teardown(test_hostile_peer_then_proper_peer, setup, teardown),
 		cmocka_unit_test(test_pingpong),
 	};
 	return cmocka_run_group_tests_name("icmsg_2proc", tests, NULL, NULL);
