@@ -271,6 +271,15 @@ static void test_command(void **state)
 	snprintf(cmd, sizeof(cmd), "%s inspect --help", amplink_bin);
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "EXIT STATUS"));
+	/* --watch re-reads: two refreshes, the last one's status. */
+	snprintf(cmd, sizeof(cmd),
+		 "%s inspect --watch=0.05 --count 2 --format pbuf --size 256 --dump "
+		 "%s/pbuf/size256_align0_hs0/101.bin",
+		 amplink_bin, v);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "refresh 1 --"));
+	assert_non_null(strstr(out, "refresh 2 --"));
+	assert_null(strstr(out, "refresh 3 --"));
 	/* Missing file: failure. */
 	snprintf(cmd, sizeof(cmd),
 		 "%s inspect --format pbuf --size 256 --dump /nonexistent/x 2>/dev/null",
