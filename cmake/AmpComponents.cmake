@@ -15,6 +15,9 @@ function(amp_target_flags target)
   endif()
 endfunction()
 
+set(AMP_CONFIG_DEFS "" CACHE STRING
+  "Feature switches of include/amplink/config.h as a list of NAME=VALUE (default: all on)")
+
 if(AMP_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
@@ -33,6 +36,11 @@ function(amp_add_component name)
   endforeach()
   if(C_LIBS)
     target_link_libraries(amplink_${name} PUBLIC ${C_LIBS})
+  endif()
+  # Feature switches of include/amplink/config.h for the whole build; public,
+  # so applications see the same values as the library.
+  if(AMP_CONFIG_DEFS)
+    target_compile_definitions(amplink_${name} PUBLIC ${AMP_CONFIG_DEFS})
   endif()
   amp_target_flags(amplink_${name})
   set_property(GLOBAL APPEND PROPERTY AMP_COMPONENTS amplink_${name})

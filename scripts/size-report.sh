@@ -37,7 +37,7 @@ echo
 printf '| %-10s | %7s | %6s | %6s |\n' component .text .data .bss
 printf '|%s|%s|%s|%s|\n' ------------ --------- -------- --------
 for c in $components; do
-  lib=$(find "$B" -name "libamplink_${c}.a" -print -quit 2>/dev/null || true)
+  lib=$(find "$B/src" -name "libamplink_${c}.a" -print -quit 2>/dev/null || true)
   if [ -z "$lib" ]; then
     printf '| %-10s | %7s | %6s | %6s |\n' "$c" "-" "-" "-"
     continue
@@ -90,32 +90,50 @@ map_sizes() {
 
 echo
 echo "### Linked into minimal images (only what the image calls)"
-for img in icmsg rpmsg; do
+echo
+echo "Each stack twice: size-<stack>.elf with every feature of include/amplink/config.h"
+echo "(the configuration the tests run), size-<stack>-min.elf with the minimal"
+echo "configuration printed under it (one profile or role; firmware/size/CMakeLists.txt)."
+summary=""
+for img in icmsg icmsg-min rpmsg rpmsg-min; do
   map=$(find "$B" -name "size-${img}.map" -print -quit 2>/dev/null || true)
   echo
   if [ -z "$map" ]; then
     echo "size-${img}.elf: not built (its components are missing from this tree)"
     continue
   fi
-  if [ "$img" = icmsg ]; then group="service icmsg pbuf"; target=2048; gname="service + ICMsg + pbuf"
-  else group="service rpmsg vring"; target=3072; gname="service + RPMsg + vring"; fi
-  echo "size-${img}.elf:"
+  case $img in
+    icmsg*) group="service icmsg pbuf"; target=2048; gname="service + ICMsg + pbuf" ;;
+    *) group="service rpmsg vring"; target=3072; gname="service + RPMsg + vring" ;;
+  esac
+  cfg="all features (defaults)"
+  if [ -f "${map%.map}.cfg" ]; then cfg=$(cat "${map%.map}.cfg"); fi
+  echo "size-${img}.elf ($cfg):"
   echo
   printf '| %-14s | %7s | %6s | %6s |\n' component .text .data .bss
   printf '|%s|%s|%s|%s|\n' ---------------- --------- -------- --------
-  gt=0; gd=0; gb=0; at=0; ad=0; ab=0
+  gt=0; gd=0; gb=0; at=0; ad=0; ab=0; parts=""
   while read -r c t d b; do
     printf '| %-14s | %7d | %6d | %6d |\n' "$c" "$t" "$d" "$b"
     at=$((at + t)); ad=$((ad + d)); ab=$((ab + b))
     for g in $group; do
-      if [ "$c" = "$g" ]; then gt=$((gt + t)); gd=$((gd + d)); gb=$((gb + b)); fi
+      if [ "$c" = "$g" ]; then
+        gt=$((gt + t)); gd=$((gd + d)); gb=$((gb + b)); parts="$parts${parts:+ + }$t"
+      fi
     done
   done < <(map_sizes "$map")
   printf '| %-14s | %7d | %6d | %6d |\n' "image total" "$at" "$ad" "$ab"
   verdict=OK; [ "$gt" -le "$target" ] || verdict=OVER
   echo
-  echo "$gname: .text $gt bytes (target <= $target: $verdict), .data $gd, .bss $gb"
+  variant=full; case $img in *-min) variant=min ;; esac
+  line="$gname, $variant: .text $parts = $gt bytes (target <= $target: $verdict), image .text $at"
+  echo "$line"
+  summary="$summary$line"$'\n'
 done
+echo
+echo "### Summary (.text of the transport stack; target applies to the minimal configuration)"
+echo
+printf '%s' "$summary"
 
 # ---- stack depth ------------------------------------------------------------
 cis=$(find "$B/src" -name "*.ci" 2>/dev/null | sort || true)

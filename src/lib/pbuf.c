@@ -10,6 +10,8 @@
  * index lives in private memory (struct amp_pbuf) and the shared copy of it
  * is only ever written, never read back.
  */
+#include "amp_log.h"
+
 #include <amplink/errno.h>
 #include <amplink/pbuf.h>
 #include <amplink/port.h>
@@ -49,21 +51,14 @@ static uint32_t amp_pbuf_occupied(uint32_t len, uint32_t wr, uint32_t rd)
 /*
  * Index of the packet after one of payload @p plen whose header is at @p at.
  * Callers only advance over packets that fit (plen + 4 <= len - 4), so the
- * padded end is below 2 * len and one subtraction wraps it; 64-bit because a
- * region over 2 GiB would overflow 32 bits (no division: Cortex-M has none
- * for 64 bits).
+ * padded step is below len and one subtraction wraps it. Written so that no
+ * intermediate exceeds len: no 64-bit arithmetic for regions up to 4 GiB.
  */
 static uint32_t amp_pbuf_advance(uint32_t len, uint32_t at, uint32_t plen)
 {
-	uint32_t pos = at + AMP_PBUF_HDR_SIZE;
-	if (pos >= len) {
-		pos -= len;
-	}
-	uint64_t next = ((uint64_t)pos + plen + 3u) & ~(uint64_t)3u;
-	if (next >= len) {
-		next -= len;
-	}
-	return (uint32_t)next;
+	const uint32_t step = AMP_PBUF_HDR_SIZE + ((plen + 3u) & ~3u);
+	const uint32_t room = len - at; /* > 0: at < len */
+	return step >= room ? step - room : at + step;
 }
 
 static bool amp_pbuf_pow2_or_zero(uint32_t v)
@@ -169,13 +164,13 @@ static int amp_pbuf_load_peer_idx(const struct amp_pbuf *pb, volatile uint32_t *
 		amp_port_mb();
 	}
 	if ((v % AMP_PBUF_IDX_SIZE) != 0u) {
-		amp_port_log(AMP_LOG_WRN, "pbuf %p: peer %s 0x%x misaligned", (void *)pb->cfg->region,
-			     what, (unsigned)v);
+		AMP_LOGW("pbuf %p: peer %s 0x%x misaligned", (void *)pb->cfg->region,
+			 what, (unsigned)v);
 		return AMP_EINVAL;
 	}
 	if (v >= pb->len) {
-		amp_port_log(AMP_LOG_WRN, "pbuf %p: peer %s 0x%x out of range (len 0x%x)",
-			     (void *)pb->cfg->region, what, (unsigned)v, (unsigned)pb->len);
+		AMP_LOGW("pbuf %p: peer %s 0x%x out of range (len 0x%x)",
+			 (void *)pb->cfg->region, what, (unsigned)v, (unsigned)pb->len);
 		return AMP_EPROTO;
 	}
 	*out = v;
@@ -292,8 +287,8 @@ static int amp_pbuf_locate(struct amp_pbuf *pb, struct amp_pbuf_pkt *pkt)
 static int amp_pbuf_check_fill(const struct amp_pbuf *pb, const struct amp_pbuf_pkt *pkt)
 {
 	if (pkt->occupied < pkt->plen + AMP_PBUF_HDR_SIZE) {
-		amp_port_log(AMP_LOG_WRN, "pbuf %p: packet of %u bytes but only %u published",
-			     (void *)pb->cfg->region, (unsigned)pkt->plen, (unsigned)pkt->occupied);
+		AMP_LOGW("pbuf %p: packet of %u bytes but only %u published",
+			 (void *)pb->cfg->region, (unsigned)pkt->plen, (unsigned)pkt->occupied);
 		return AMP_EAGAIN;
 	}
 	return 0;
@@ -372,8 +367,8 @@ static int amp_pbuf_locate_strict(struct amp_pbuf *pb, struct amp_pbuf_pkt *pkt)
 		return rc;
 	}
 	if (pkt->plen == 0u) {
-		amp_port_log(AMP_LOG_WRN, "pbuf %p: zero-length packet header",
-			     (void *)pb->cfg->region);
+		AMP_LOGW("pbuf %p: zero-length packet header",
+			 (void *)pb->cfg->region);
 		return AMP_EPROTO;
 	}
 	rc = amp_pbuf_check_fill(pb, pkt);

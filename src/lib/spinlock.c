@@ -16,6 +16,8 @@
  * read of a word the peer writes is preceded by an invalidate, so the peer's
  * view is current; on coherent hosts both are no-ops.
  */
+#include "amp_log.h"
+
 #include <amplink/errno.h>
 #include <amplink/port.h>
 #include <amplink/spinlock.h>
@@ -268,9 +270,9 @@ uint32_t amp_spinlock_lock(struct amp_spinlock *lock, unsigned int party)
 		 * is the peer's to write, so this is no assertion): as if the
 		 * peer held it. */
 		if (!reported && kind != 0) {
-			amp_port_log(AMP_LOG_ERR, "spinlock %p: %s kind 0x%08x, waiting",
-				     (void *)lock, amp_sl_kind_ok(kind) ? "unsupported" : "corrupt",
-				     (unsigned)kind);
+			AMP_LOGE("spinlock %p: %s kind 0x%08x, waiting",
+				 (void *)lock, amp_sl_kind_ok(kind) ? "unsupported" : "corrupt",
+				 (unsigned)kind);
 			reported = true;
 		}
 		amp_sl_spin(&spins);
@@ -350,8 +352,8 @@ void amp_spinlock_unlock(struct amp_spinlock *lock, unsigned int party, uint32_t
 	}
 	uint32_t holder = amp_sl_load(&lock->holder);
 	if (holder != party + 1u) {
-		amp_port_log(AMP_LOG_ERR, "spinlock %p: unlock by party %u but holder word is %u",
-			     (void *)lock, party, (unsigned)holder);
+		AMP_LOGE("spinlock %p: unlock by party %u but holder word is %u",
+			 (void *)lock, party, (unsigned)holder);
 	}
 	amp_sl_store(&lock->holder, 0);
 	/* Barrier before releasing: every load and store of the critical
@@ -365,8 +367,8 @@ void amp_spinlock_unlock(struct amp_spinlock *lock, unsigned int party, uint32_t
 	} else if (kind == AMP_SPINLOCK_PETERSON && party <= 1u) {
 		amp_peterson_leave(lock, party);
 	} else {
-		amp_port_log(AMP_LOG_ERR, "spinlock %p: kind 0x%08x corrupt at unlock",
-			     (void *)lock, (unsigned)kind);
+		AMP_LOGE("spinlock %p: kind 0x%08x corrupt at unlock",
+			 (void *)lock, (unsigned)kind);
 	}
 	amp_port_irq_unlock(key);
 }

@@ -8,6 +8,7 @@
  * contents, clean, barrier, index, clean. Consumption order: invalidate index,
  * read it, barrier, invalidate entry, read it.
  */
+#include <amplink/config.h>
 #include <amplink/errno.h>
 #include <amplink/port.h>
 #include <amplink/vring.h>
@@ -15,6 +16,20 @@
 #include <string.h>
 
 #define DESC_WORDS 4u /* a descriptor is 4 u32 words: addr lo, addr hi, len, flags|next */
+
+/*
+ * The driver side is what an RPMsg host uses, the device side what a remote
+ * uses; with one of them compiled out (include/amplink/config.h) the role and
+ * the event-index test are constants and the other side's code disappears.
+ */
+#if AMP_CONFIG_RPMSG_HOST && AMP_CONFIG_RPMSG_REMOTE
+#define IS_DRIVER(vr) ((vr)->cfg->role == AMP_VRING_DRIVER)
+#elif AMP_CONFIG_RPMSG_HOST
+#define IS_DRIVER(vr) ((void)(vr), true)
+#else
+#define IS_DRIVER(vr) ((void)(vr), false)
+#endif
+#define EVENT_IDX(cfg) (AMP_CONFIG_RPMSG_EVENT_IDX && (cfg)->event_idx)
 
 static inline bool busy_test(const struct amp_vring *vr, uint16_t i)
 {
@@ -68,6 +83,10 @@ int amp_vring_init(struct amp_vring *vr, const struct amp_vring_cfg *cfg)
 	}
 	if (cfg->role != AMP_VRING_DRIVER && cfg->role != AMP_VRING_DEVICE) {
 		return AMP_EINVAL;
+	}
+	if ((cfg->role == AMP_VRING_DRIVER ? !AMP_CONFIG_RPMSG_HOST : !AMP_CONFIG_RPMSG_REMOTE) ||
+	    (cfg->event_idx && !AMP_CONFIG_RPMSG_EVENT_IDX)) {
+		return AMP_ENOTSUP;
 	}
 	memset(vr, 0, sizeof(*vr));
 	vr->cfg = cfg;
@@ -135,7 +154,7 @@ uint64_t amp_vring_to_phys(const struct amp_vring *vr, const void *ptr)
 int amp_vring_drv_add(struct amp_vring *vr, void *buf, uint32_t len, bool writable, uint16_t *id)
 {
 	const struct amp_vring_cfg *cfg = vr->cfg;
-	if (cfg->role != AMP_VRING_DRIVER) {
+	if (!IS_DRIVER(vr)) {
 		return AMP_EINVAL;
 	}
 	uintptr_t p = (uintptr_t)buf, pool = (uintptr_t)cfg->pool;
@@ -177,7 +196,7 @@ int amp_vring_drv_add(struct amp_vring *vr, void *buf, uint32_t len, bool writab
 int amp_vring_drv_get_used(struct amp_vring *vr, uint16_t *id, void **buf, uint32_t *len)
 {
 	const struct amp_vring_cfg *cfg = vr->cfg;
-	if (cfg->role != AMP_VRING_DRIVER) {
+	if (!IS_DRIVER(vr)) {
 		return AMP_EINVAL;
 	}
 	uint16_t used = ld16(vr->used_idx);
@@ -206,7 +225,7 @@ int amp_vring_drv_get_used(struct amp_vring *vr, uint16_t *id, void **buf, uint3
 	amp_port_dcache_clean(desc_flags_next(vr, d), 4);
 	vr->free_head = d;
 	vr->free_cnt++;
-	if (cfg->event_idx && vr->cb_enabled) {
+	if (EVENT_IDX(cfg) && vr->cb_enabled) {
 		st16(vr->used_event, vr->cons_idx);
 	}
 
@@ -230,7 +249,7 @@ uint16_t amp_vring_drv_free_count(const struct amp_vring *vr)
 int amp_vring_dev_get_avail(struct amp_vring *vr, uint16_t *head, void **buf, uint32_t *len)
 {
 	const struct amp_vring_cfg *cfg = vr->cfg;
-	if (cfg->role != AMP_VRING_DEVICE) {
+	if (IS_DRIVER(vr)) {
 		return AMP_EINVAL;
 	}
 	uint16_t avail = ld16(vr->avail_idx);
@@ -248,7 +267,7 @@ int amp_vring_dev_get_avail(struct amp_vring *vr, uint16_t *head, void **buf, ui
 	}
 	vr->cons_idx++;
 	busy_set(vr, h);
-	if (cfg->event_idx && vr->cb_enabled) {
+	if (EVENT_IDX(cfg) && vr->cb_enabled) {
 		st16(vr->avail_event, vr->cons_idx);
 	}
 	*head = h;
@@ -282,7 +301,7 @@ int amp_vring_dev_get_avail(struct amp_vring *vr, uint16_t *head, void **buf, ui
 
 int amp_vring_dev_put_used(struct amp_vring *vr, uint16_t head, uint32_t len)
 {
-	if (vr->cfg->role != AMP_VRING_DEVICE || head >= vr->num || !busy_test(vr, head)) {
+	if (IS_DRIVER(vr) || head >= vr->num || !busy_test(vr, head)) {
 		return AMP_EINVAL;
 	}
 	busy_clear(vr, head);
@@ -300,7 +319,7 @@ int amp_vring_dev_put_used(struct amp_vring *vr, uint16_t head, uint32_t len)
 
 int amp_vring_pending(const struct amp_vring *vr)
 {
-	uint16_t peer = vr->cfg->role == AMP_VRING_DRIVER ? ld16(vr->used_idx) : ld16(vr->avail_idx);
+	uint16_t peer = IS_DRIVER(vr) ? ld16(vr->used_idx) : ld16(vr->avail_idx);
 	uint16_t pending = (uint16_t)(peer - vr->cons_idx);
 	if (pending > vr->num) {
 		return AMP_EPROTO;
@@ -317,8 +336,8 @@ bool amp_vring_need_notify(struct amp_vring *vr)
 		return false;
 	}
 	amp_port_mb(); /* our index is visible before we look at the peer's wish */
-	bool driver = vr->cfg->role == AMP_VRING_DRIVER;
-	if (vr->cfg->event_idx) {
+	bool driver = IS_DRIVER(vr);
+	if (EVENT_IDX(vr->cfg)) {
 		uint16_t ev = driver ? ld16(vr->avail_event) : ld16(vr->used_event);
 		/* notify if ev lies in [old, new) */
 		return (uint16_t)(new_idx - ev - 1u) < (uint16_t)(new_idx - old_idx);
@@ -331,9 +350,9 @@ bool amp_vring_need_notify(struct amp_vring *vr)
 
 void amp_vring_disable_cb(struct amp_vring *vr)
 {
-	bool driver = vr->cfg->role == AMP_VRING_DRIVER;
+	bool driver = IS_DRIVER(vr);
 	vr->cb_enabled = false;
-	if (vr->cfg->event_idx) {
+	if (EVENT_IDX(vr->cfg)) {
 		st16(driver ? vr->used_event : vr->avail_event,
 		     (uint16_t)(vr->cons_idx - vr->num - 1u));
 	} else {
@@ -345,9 +364,9 @@ void amp_vring_disable_cb(struct amp_vring *vr)
 
 bool amp_vring_enable_cb(struct amp_vring *vr)
 {
-	bool driver = vr->cfg->role == AMP_VRING_DRIVER;
+	bool driver = IS_DRIVER(vr);
 	vr->cb_enabled = true;
-	if (vr->cfg->event_idx) {
+	if (EVENT_IDX(vr->cfg)) {
 		st16(driver ? vr->used_event : vr->avail_event, vr->cons_idx);
 	} else {
 		vr->own_flags &=
@@ -360,11 +379,11 @@ bool amp_vring_enable_cb(struct amp_vring *vr)
 
 bool amp_vring_own_idx_intact(const struct amp_vring *vr)
 {
-	bool driver = vr->cfg->role == AMP_VRING_DRIVER;
+	bool driver = IS_DRIVER(vr);
 	if ((driver ? ld16(vr->avail_idx) : ld16(vr->used_idx)) != vr->prod_idx) {
 		return false;
 	}
-	if (!vr->cfg->event_idx &&
+	if (!EVENT_IDX(vr->cfg) &&
 	    (driver ? ld16(vr->avail_flags) : ld16(vr->used_flags)) != vr->own_flags) {
 		return false;
 	}

@@ -102,7 +102,7 @@ int amp_rpmsg_tx_get(struct amp_rpmsg *rp, uint32_t *slot)
 		}
 		if (r == AMP_EBADMSG || amp_rpmsg_slot_of(rp, buf, &s) < 0 ||
 		    rp->slot[s].state != SLOT_FREE) {
-			rp->stats.rx_bad_descriptors++;
+			AMP_STAT_INC(rp->stats.rx_bad_descriptors);
 			(void)amp_vring_dev_put_used(&rp->tx, id, 0);
 			rp->tx_kick = true;
 			continue;
@@ -137,7 +137,7 @@ void amp_rpmsg_tx_put(struct amp_rpmsg *rp, uint32_t slot, uint32_t src, uint32_
 		(void)amp_vring_dev_put_used(&rp->tx, head, rp->tx.sh[head].len);
 	}
 	rp->tx_kick = true;
-	rp->stats.tx_msgs++;
+	AMP_STAT_INC(rp->stats.tx_msgs);
 }
 
 int amp_rpmsg_send_raw(struct amp_rpmsg *rp, uint32_t src, uint32_t dst, const void *payload,
@@ -186,7 +186,7 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 		buflen = rp->buf_size;
 	}
 	if (buflen < AMP_RPMSG_HDR_SIZE) {
-		rp->stats.rx_dropped_bad_header++;
+		AMP_STAT_INC(rp->stats.rx_dropped_bad_header);
 		amp_rpmsg_rx_recycle(rp, slot);
 		return;
 	}
@@ -195,7 +195,7 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 	uint32_t dst = amp_rpmsg_ld32(buf + 4);
 	uint32_t len = amp_rpmsg_ld16(buf + 12);
 	if (len > buflen - AMP_RPMSG_HDR_SIZE) {
-		rp->stats.rx_dropped_bad_header++;
+		AMP_STAT_INC(rp->stats.rx_dropped_bad_header);
 		amp_rpmsg_rx_recycle(rp, slot);
 		return;
 	}
@@ -211,12 +211,12 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 	}
 	struct amp_rpmsg_ept *e = amp_rpmsg_ept_by_addr(rp, dst);
 	if (e == NULL || (!e->bound && RP_IS_HOST(rp))) {
-		rp->stats.rx_dropped_unknown_addr++;
+		AMP_STAT_INC(rp->stats.rx_dropped_unknown_addr);
 		amp_rpmsg_rx_recycle(rp, slot);
 		return;
 	}
 	if (src == AMP_RPMSG_ADDR_ANY || src == AMP_RPMSG_NS_ADDR) {
-		rp->stats.rx_dropped_bad_header++;
+		AMP_STAT_INC(rp->stats.rx_dropped_bad_header);
 		amp_rpmsg_rx_recycle(rp, slot);
 		return;
 	}
@@ -226,7 +226,7 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 		e->dest = src;
 		e->bound = true;
 		if (amp_rpmsg_send_raw(rp, e->addr, src, NULL, 0) < 0) {
-			rp->stats.ns_tx_failed++;
+			AMP_STAT_INC(rp->stats.ns_tx_failed);
 		}
 		amp_rpmsg_call_bound(rp, e);
 		if (e->cfg == NULL || rp->state != RP_READY) {
@@ -314,7 +314,7 @@ int amp_rpmsg_op_send(struct amp_ipc_instance *inst, void *token, const void *da
 			amp_rpmsg_after_publish(rp);
 			r = (int)len;
 		} else if (r == AMP_ENOBUFS) {
-			rp->stats.tx_no_buffer++;
+			AMP_STAT_INC(rp->stats.tx_no_buffer);
 			r = AMP_ENOMEM;
 		}
 	}
@@ -414,7 +414,7 @@ int amp_rpmsg_op_get_tx_buffer(struct amp_ipc_instance *inst, void *token, void 
 			r = wait_tx(rp, e, &key, timeout_us, &slot);
 		}
 		if (r == AMP_ENOBUFS) {
-			rp->stats.tx_no_buffer++;
+			AMP_STAT_INC(rp->stats.tx_no_buffer);
 		}
 	}
 	if (r == 0) {

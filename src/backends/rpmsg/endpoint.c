@@ -158,7 +158,7 @@ int amp_rpmsg_op_deregister(struct amp_ipc_instance *inst, void *token)
 				amp_rpmsg_host_unbind(rp, e, true);
 			}
 		} else if (e->announced && amp_rpmsg_ns_send(rp, e, AMP_RPMSG_NS_DESTROY) < 0) {
-			rp->stats.ns_tx_failed++;
+			AMP_STAT_INC(rp->stats.ns_tx_failed);
 		}
 	}
 	amp_rpmsg_ept_release_buffers(rp, e);

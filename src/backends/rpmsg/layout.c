@@ -7,9 +7,11 @@
  */
 #include "rpmsg_internal.h"
 
+/* a is a power of two (checked): a mask, no 64-bit division (a libgcc call
+ * of several hundred bytes on Cortex-M). */
 static uint64_t round_up(uint64_t x, uint64_t a)
 {
-	return (x + a - 1u) / a * a;
+	return (x + a - 1u) & ~(a - 1u);
 }
 
 static uint64_t vring_bytes(uint64_t n, uint64_t a)

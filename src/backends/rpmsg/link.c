@@ -113,9 +113,9 @@ void amp_rpmsg_link_broken(struct amp_rpmsg *rp, const char *why)
 	if (rp->state == RP_BROKEN) {
 		return;
 	}
-	amp_port_log(AMP_LOG_ERR, "rpmsg %s: %s; link stopped", rp->cfg->name ? rp->cfg->name : "",
-		     why);
-	rp->stats.rx_protocol_errors++;
+	AMP_LOGE("rpmsg %s: %s; link stopped", rp->cfg->name ? rp->cfg->name : "",
+		 why);
+	AMP_STAT_INC(rp->stats.rx_protocol_errors);
 	rp->state = RP_BROKEN;
 	rp->tx_kick = rp->rx_kick = false;
 	amp_rpmsg_notify_error(rp, why);
@@ -145,8 +145,8 @@ static void remote_link_up(struct amp_rpmsg *rp)
 
 static void remote_link_down(struct amp_rpmsg *rp, const char *why)
 {
-	amp_port_log(AMP_LOG_WRN, "rpmsg %s: %s", rp->cfg->name ? rp->cfg->name : "", why);
-	rp->stats.peer_resets++;
+	AMP_LOGW("rpmsg %s: %s", rp->cfg->name ? rp->cfg->name : "", why);
+	AMP_STAT_INC(rp->stats.peer_resets);
 	rp->state = RP_WAIT_HOST;
 	rp->tx_kick = rp->rx_kick = false;
 	amp_rpmsg_notify_error(rp, why);
@@ -185,10 +185,9 @@ static void remote_check_host(struct amp_rpmsg *rp)
 				/* We restarted, the host did not. Ask it (once per episode)
 				 * to re-initialise: an amplink host does; a Zephyr host
 				 * ignores the bit and must be restarted. */
-				amp_port_log(AMP_LOG_WRN,
-					     "rpmsg %s: rings in use by an earlier session; asking "
-					     "the host to re-initialise them",
-					     rp->cfg->name ? rp->cfg->name : "");
+				AMP_LOGW("rpmsg %s: rings in use by an earlier session; asking "
+					 "the host to re-initialise them",
+					 rp->cfg->name ? rp->cfg->name : "");
 				rp->stale_logged = true;
 				status_write(rp, (uint8_t)(st | AMP_RPMSG_STATUS_NEEDS_RESET));
 				ring(rp);
@@ -208,9 +207,9 @@ static void host_check_remote(struct amp_rpmsg *rp)
 	if ((status_read(rp) & AMP_RPMSG_STATUS_NEEDS_RESET) == 0) {
 		return;
 	}
-	amp_port_log(AMP_LOG_WRN, "rpmsg %s: remote restarted and asks for a reset",
-		     rp->cfg->name ? rp->cfg->name : "");
-	rp->stats.peer_resets++;
+	AMP_LOGW("rpmsg %s: remote restarted and asks for a reset",
+		 rp->cfg->name ? rp->cfg->name : "");
+	AMP_STAT_INC(rp->stats.peer_resets);
 	rp->tx_kick = rp->rx_kick = false;
 	amp_rpmsg_notify_error(rp, "remote restarted");
 	unbind_all(rp);
@@ -233,6 +232,11 @@ int amp_rpmsg_init(struct amp_rpmsg *rp, const struct amp_rpmsg_cfg *cfg,
 	    ((uintptr_t)cfg->shm & 3u) != 0) {
 		return AMP_EINVAL;
 	}
+	/* A role or the event index compiled out (include/amplink/config.h). */
+	if ((cfg->role == AMP_RPMSG_ROLE_HOST ? !AMP_CONFIG_RPMSG_HOST : !AMP_CONFIG_RPMSG_REMOTE) ||
+	    (cfg->event_idx && !AMP_CONFIG_RPMSG_EVENT_IDX)) {
+		return AMP_ENOTSUP;
+	}
 	if (cfg->mbox != NULL &&
 	    (cfg->tx_channel >= AMP_MBOX_MAX_CHANNELS || cfg->rx_channel >= AMP_MBOX_MAX_CHANNELS)) {
 		return AMP_EINVAL;
@@ -242,13 +246,13 @@ int amp_rpmsg_init(struct amp_rpmsg *rp, const struct amp_rpmsg_cfg *cfg,
 	if (r < 0) {
 		return r;
 	}
-	if ((cfg->shm_phys % lay.status_size) != 0 ||
+	if ((cfg->shm_phys & (lay.status_size - 1u)) != 0 || /* a power of two */
 	    cfg->shm_phys > UINT64_MAX - cfg->shm_size) {
 		return AMP_EINVAL;
 	}
 	if (lay.num_desc > AMP_VRING_NUM_MAX) {
-		amp_port_log(AMP_LOG_ERR, "rpmsg: region gives %u descriptors, build supports %u",
-			     (unsigned)lay.num_desc, (unsigned)AMP_VRING_NUM_MAX);
+		AMP_LOGE("rpmsg: region gives %u descriptors, build supports %u",
+			 (unsigned)lay.num_desc, (unsigned)AMP_VRING_NUM_MAX);
 		return AMP_ERANGE;
 	}
 	memset(rp, 0, sizeof(*rp));
@@ -264,29 +268,28 @@ int amp_rpmsg_init(struct amp_rpmsg *rp, const struct amp_rpmsg_cfg *cfg,
 		rp->nslots = 2u * lay.num_desc;
 	}
 
-	bool host = cfg->role == AMP_RPMSG_ROLE_HOST;
-	struct amp_vring_cfg common = {
-		.num = lay.num_desc,
-		.align = lay.status_size,
-		.role = host ? AMP_VRING_DRIVER : AMP_VRING_DEVICE,
-		.event_idx = cfg->event_idx,
-		.pool = rp->pool,
-		.pool_phys = cfg->shm_phys + lay.pool_off,
-		.pool_size = lay.pool_size,
-	};
+	/* Field by field into the zeroed instance (no template copied twice). */
+	const bool host = RP_IS_HOST(rp);
 	uint8_t *v0 = base + lay.vring0_off, *v1 = base + lay.vring1_off;
-	rp->rx_cfg = common;
-	rp->tx_cfg = common;
+	struct amp_vring_cfg *vc = &rp->rx_cfg;
+	for (int i = 0; i < 2; i++, vc = &rp->tx_cfg) {
+		vc->num = lay.num_desc;
+		vc->align = lay.status_size;
+		vc->role = host ? AMP_VRING_DRIVER : AMP_VRING_DEVICE;
+		vc->event_idx = cfg->event_idx;
+		vc->pool = rp->pool;
+		vc->pool_phys = cfg->shm_phys + lay.pool_off;
+		vc->pool_size = lay.pool_size;
+	}
 	rp->rx_cfg.mem = host ? v0 : v1;
 	rp->tx_cfg.mem = host ? v1 : v0;
 	/* Device-side checks: receive buffers are read (no WRITE flag) and must hold
-	 * a header; transmit buffers are written and must hold a whole buffer. */
+	 * a header; transmit buffers are written and must hold a whole buffer
+	 * (max_len 0 = up to the pool size). */
 	rp->rx_cfg.device_writes = false;
 	rp->rx_cfg.min_len = AMP_RPMSG_HDR_SIZE;
-	rp->rx_cfg.max_len = 0;
 	rp->tx_cfg.device_writes = true;
 	rp->tx_cfg.min_len = rp->buf_size;
-	rp->tx_cfg.max_len = 0;
 	r = amp_vring_init(&rp->rx, &rp->rx_cfg);
 	if (r == 0) {
 		r = amp_vring_init(&rp->tx, &rp->tx_cfg);
@@ -437,7 +440,7 @@ static int rx_step(struct amp_rpmsg *rp)
 		}
 		rp->slot[slot].id = id;
 		if (r == AMP_EBADMSG) {
-			rp->stats.rx_bad_descriptors++;
+			AMP_STAT_INC(rp->stats.rx_bad_descriptors);
 			amp_rpmsg_rx_recycle(rp, slot);
 			return 1;
 		}
@@ -455,7 +458,7 @@ static int rx_step(struct amp_rpmsg *rp)
 	}
 	if (r == AMP_EBADMSG || amp_rpmsg_slot_of(rp, buf, &slot) < 0 ||
 	    rp->slot[slot].state != SLOT_FREE) {
-		rp->stats.rx_bad_descriptors++;
+		AMP_STAT_INC(rp->stats.rx_bad_descriptors);
 		(void)amp_vring_dev_put_used(&rp->rx, id, 0);
 		rp->rx_kick = true;
 		return 1;
@@ -645,9 +648,11 @@ const struct amp_ipc_backend_ops amp_rpmsg_backend_ops = {
 	.deregister_endpoint = amp_rpmsg_op_deregister,
 	.send = amp_rpmsg_op_send,
 	.get_tx_buffer_size = amp_rpmsg_op_get_tx_buffer_size,
+#if AMP_CONFIG_RPMSG_NOCOPY
 	.get_tx_buffer = amp_rpmsg_op_get_tx_buffer,
 	.drop_tx_buffer = amp_rpmsg_op_drop_tx_buffer,
 	.send_nocopy = amp_rpmsg_op_send_nocopy,
 	.hold_rx_buffer = amp_rpmsg_op_hold_rx_buffer,
 	.release_rx_buffer = amp_rpmsg_op_release_rx_buffer,
+#endif
 };

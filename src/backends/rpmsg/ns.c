@@ -65,7 +65,7 @@ static void host_bind(struct amp_rpmsg *rp, struct amp_rpmsg_ept *e, uint32_t de
 	/* The zero-length "ack" tells the remote our address (OpenAMP binds an
 	 * endpoint to the source of the first message it receives). */
 	if (amp_rpmsg_send_raw(rp, e->addr, dest, NULL, 0) < 0) {
-		rp->stats.ns_tx_failed++;
+		AMP_STAT_INC(rp->stats.ns_tx_failed);
 	}
 	amp_rpmsg_call_bound(rp, e);
 }
@@ -82,7 +82,7 @@ void amp_rpmsg_host_unbind(struct amp_rpmsg *rp, struct amp_rpmsg_ept *ept, bool
 {
 	if (send_destroy && ept->addr != AMP_RPMSG_ADDR_ANY &&
 	    amp_rpmsg_ns_send(rp, ept, AMP_RPMSG_NS_DESTROY) < 0) {
-		rp->stats.ns_tx_failed++;
+		AMP_STAT_INC(rp->stats.ns_tx_failed);
 	}
 	ept->bound = false;
 	ept->dest = AMP_RPMSG_ADDR_ANY;
@@ -102,7 +102,7 @@ static void host_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uint3
 			amp_rpmsg_host_unbind(rp, e, true);
 			amp_rpmsg_call_unbound(rp, e);
 		} else {
-			rp->stats.ns_ignored++;
+			AMP_STAT_INC(rp->stats.ns_ignored);
 		}
 		return;
 	}
@@ -113,7 +113,7 @@ static void host_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uint3
 			}
 		}
 		if (c == NULL) {
-			rp->stats.ns_cache_full++;
+			AMP_STAT_INC(rp->stats.ns_cache_full);
 			return;
 		}
 		memcpy(c->name, name, AMP_RPMSG_NAME_SIZE);
@@ -124,7 +124,7 @@ static void host_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uint3
 	}
 	if (e->bound) {
 		if (e->dest == addr) {
-			rp->stats.ns_ignored++;
+			AMP_STAT_INC(rp->stats.ns_ignored);
 			return;
 		}
 		/* The remote re-created the endpoint under another address. */
@@ -140,7 +140,7 @@ static void host_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uint3
 static void remote_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uint32_t flags)
 {
 	if (flags == AMP_RPMSG_NS_CREATE) {
-		rp->stats.ns_ignored++; /* hosts do not announce in this protocol */
+		AMP_STAT_INC(rp->stats.ns_ignored); /* hosts do not announce in this protocol */
 		return;
 	}
 	for (unsigned i = 0; i < AMP_RPMSG_MAX_ENDPOINTS; i++) {
@@ -153,14 +153,14 @@ static void remote_ns(struct amp_rpmsg *rp, const char *name, uint32_t addr, uin
 			return;
 		}
 	}
-	rp->stats.ns_ignored++;
+	AMP_STAT_INC(rp->stats.ns_ignored);
 }
 
 void amp_rpmsg_ns_rx(struct amp_rpmsg *rp, const uint8_t *payload, uint32_t len, uint32_t src)
 {
 	(void)src; /* OpenAMP trusts the payload's address, not the header's source */
 	if (len != AMP_RPMSG_NS_MSG_SIZE) {
-		rp->stats.ns_malformed++;
+		AMP_STAT_INC(rp->stats.ns_malformed);
 		return;
 	}
 	char name[AMP_RPMSG_NAME_SIZE];
@@ -173,7 +173,7 @@ void amp_rpmsg_ns_rx(struct amp_rpmsg *rp, const uint8_t *payload, uint32_t len,
 	uint32_t flags = amp_rpmsg_ld32(payload + 36);
 	if (n == 0 || addr == AMP_RPMSG_ADDR_ANY || addr == AMP_RPMSG_NS_ADDR ||
 	    flags > AMP_RPMSG_NS_DESTROY) {
-		rp->stats.ns_malformed++;
+		AMP_STAT_INC(rp->stats.ns_malformed);
 		return;
 	}
 	if (RP_IS_HOST(rp)) {

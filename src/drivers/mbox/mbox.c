@@ -10,6 +10,8 @@
  * driver's interrupt (or, on posix, the doorbell thread). Word-sized fields the
  * delivery path may peek at without the lock are written with atomic stores.
  */
+#include "amp_log.h"
+
 #include <amplink/errno.h>
 #include <amplink/mbox.h>
 #include <amplink/port.h>
@@ -191,8 +193,8 @@ static bool amp_mbox_dispatch_ipm(struct amp_mbox *mbox, uint32_t channel,
 	if (msg == NULL || msg->size < AMP_MBOX_IPM_ID_SIZE) {
 		/* The signal is consumed (true): keeping it pending would make
 		 * the driver deliver the same malformed message forever. */
-		amp_port_log(AMP_LOG_WRN, "mbox %s: channel %u: IPM message without an id dropped",
-			     mbox->name != NULL ? mbox->name : "?", (unsigned)channel);
+		AMP_LOGW("mbox %s: channel %u: IPM message without an id dropped",
+			 mbox->name != NULL ? mbox->name : "?", (unsigned)channel);
 		return true;
 	}
 	const uint8_t *bytes = msg->data;
