@@ -335,7 +335,9 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = watchdog;
 	sigaction(SIGALRM, &sa, NULL);
-	unsigned limit = (unsigned)(30 + 4 * duration * reps);
+	/* The watchdog only catches hangs: --count runs get a millisecond per message. */
+	double lim = 30 + (count != 0 ? (double)count * (reps + 1) / 1000.0 : 4 * duration * reps);
+	unsigned limit = (unsigned)(lim > 3600 ? 3600 : lim);
 	alarm(limit);
 	bench_pin(cpu_a);
 	rc = impl->a_init ? impl->a_init(j) : 0;
