@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #include "mbox_linux_layout.h"
 
+#include "amp_log.h"
+
 #include <amplink/errno.h>
 #include <amplink/port.h>
 #include <amplink/port_posix.h>
@@ -135,8 +137,8 @@ static int amp_mbox_linux_deliver(struct amp_mbox_linux *drv, struct amp_mbox_li
 		__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_EMPTY, __ATOMIC_RELEASE);
 		amp_port_dcache_clean(&slot->state, sizeof(slot->state));
 		amp_mbox_linux_count_isr(&drv->stats.proto_errors);
-		amp_port_log(AMP_LOG_WRN, "mbox %s: channel %u: peer wrote length %u > MTU %d; dropped",
-			     mbox->name, (unsigned)channel, (unsigned)len, mbox->mtu);
+		AMP_LOGW("mbox %s: channel %u: peer wrote length %u > MTU %d; dropped", mbox->name,
+			 (unsigned)channel, (unsigned)len, mbox->mtu);
 		return 0;
 	}
 	/* A private copy: the peer can rewrite the slot during the callback. */
@@ -246,8 +248,8 @@ static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
 	amp_port_dcache_invalidate(&r->hdr, sizeof(r->hdr));
 	uint32_t magic = __atomic_load_n(&r->hdr.magic, __ATOMIC_ACQUIRE);
 	if (magic != 0 && magic != AMP_MBOX_LINUX_MAGIC) {
-		amp_port_log(AMP_LOG_ERR, "mbox %s: region is not a mailbox (magic 0x%08x)",
-			     cfg->shm.name, (unsigned)magic);
+		AMP_LOGE("mbox %s: region is not a mailbox (magic 0x%08x)", cfg->shm.name,
+			 (unsigned)magic);
 		return AMP_EPROTO;
 	}
 	uint32_t mine = AMP_MBOX_LINUX_GEOMETRY(cfg->num_channels, cfg->mtu);
@@ -256,14 +258,13 @@ static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
 					 __ATOMIC_ACQUIRE) &&
 	    seen != mine) {
 		if (AMP_MBOX_LINUX_GEOMETRY_VERSION(seen) != AMP_MBOX_LINUX_VERSION) {
-			amp_port_log(AMP_LOG_ERR, "mbox %s: unknown mailbox version %u",
-				     cfg->shm.name, (unsigned)AMP_MBOX_LINUX_GEOMETRY_VERSION(seen));
+			AMP_LOGE("mbox %s: unknown mailbox version %u", cfg->shm.name,
+				 (unsigned)AMP_MBOX_LINUX_GEOMETRY_VERSION(seen));
 			return AMP_EPROTO;
 		}
-		amp_port_log(AMP_LOG_ERR,
-			     "mbox %s: peer uses %u channels / MTU %u, this side %u / %d",
-			     cfg->shm.name, (unsigned)((seen >> 8) & 0xffu),
-			     (unsigned)((seen >> 16) & 0xffu), (unsigned)cfg->num_channels, cfg->mtu);
+		AMP_LOGE("mbox %s: peer uses %u channels / MTU %u, this side %u / %d",
+			 cfg->shm.name, (unsigned)((seen >> 8) & 0xffu),
+			 (unsigned)((seen >> 16) & 0xffu), (unsigned)cfg->num_channels, cfg->mtu);
 		return AMP_EINVAL;
 	}
 	__atomic_store_n(&r->hdr.magic, AMP_MBOX_LINUX_MAGIC, __ATOMIC_RELEASE);

@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #include "mbox_linux_layout.h"
 
+#include "amp_log.h"
+
 #include <amplink/errno.h>
 #include <amplink/port.h>
 
@@ -211,7 +213,7 @@ static int amp_mbox_linux_start(struct amp_mbox_linux_irq *g)
 	int err = pthread_create(&g->thread, NULL, amp_mbox_linux_thread, (void *)(uintptr_t)epoch);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
-		amp_port_log(AMP_LOG_ERR, "mbox: cannot start the doorbell thread (%s)", strerror(err));
+		AMP_LOGE("mbox: cannot start the doorbell thread (%s)", strerror(err));
 		return AMP_EIO;
 	}
 	g->running = true;
@@ -321,8 +323,8 @@ int amp_mbox_linux_irq_detach(struct amp_mbox_linux *drv)
 		ret = amp_mbox_linux_quiesce(g, false, seq);
 	}
 	if (ret < 0) {
-		amp_port_log(AMP_LOG_ERR, "mbox %s: doorbell thread did not let go of the device",
-			     drv->mbox != NULL && drv->mbox->name != NULL ? drv->mbox->name : "?");
+		AMP_LOGE("mbox %s: doorbell thread did not let go of the device",
+			 drv->mbox != NULL && drv->mbox->name != NULL ? drv->mbox->name : "?");
 	} else {
 		drv->registered = 0;
 	}
