@@ -133,7 +133,8 @@ struct amp_icmsg_cfg {
 	uint32_t bond_notify_us;
 };
 
-/** Counters (approximate; read with amp_icmsg_get_stats()). */
+/** Counters (approximate; read with amp_icmsg_get_stats()); they stay 0 when
+ *  AMP_CONFIG_STATS is 0. */
 struct amp_icmsg_stats {
 	uint64_t tx_msgs;      /**< messages written */
 	uint64_t tx_bytes;     /**< payload bytes written */
@@ -167,6 +168,7 @@ struct amp_icmsg {
 	bool emsgsize_logged;                /**< the oversize refusal was logged */
 	uint32_t epoch;                      /**< bumped by open/close (stale-callback guard) */
 	uint32_t rx_max_seen;                /**< largest message received (space-ring heuristic) */
+	uint32_t rx_consumed;                /**< packets consumed (independent of AMP_CONFIG_STATS) */
 	uint32_t peer_max_msg;               /**< effective limit for sends */
 	volatile uint32_t tx_waiters;        /**< threads in amp_icmsg_send_wait() */
 	struct amp_event space_ev;           /**< posted on receive processing while waiters */
@@ -182,6 +184,8 @@ struct amp_icmsg {
  *                    handshake with dcache_align < 8), a ring too small for the
  *                    13-byte magic, a peer_max_msg larger than the tx ring can
  *                    carry, or rx_buf_size without rx_buf
+ * @retval AMP_ENOTSUP the profile was compiled out (AMP_CONFIG_ICMSG_* in
+ *                    amplink/config.h)
  * Context: thread. Lifetime: @p cfg (and the regions and mailbox) must outlive @p ic.
  * Concurrency: not concurrently with any other call on @p ic.
  */

@@ -14,8 +14,10 @@
  * peer can make us do nothing useful but never loop or touch memory outside
  * the regions.
  */
+#include "amp_log.h"
 #include "icmsg_internal.h"
 
+#include <amplink/config.h>
 #include <amplink/errno.h>
 #include <amplink/icmsg.h>
 #include <amplink/port.h>
@@ -54,16 +56,16 @@ static int notify(struct amp_icmsg *ic)
 {
 	int r = amp_mbox_send(ic->cfg->mbox, ic->cfg->tx_channel, NULL);
 	if (r == 0) {
-		ic->stats.notifies++;
+		AMP_STAT_INC(ic->stats.notifies);
 	} else {
-		amp_port_log(AMP_LOG_WRN, "%s: doorbell failed (%d)", ic_name(ic), r);
+		AMP_LOGW("%s: doorbell failed (%d)", ic_name(ic), r);
 	}
 	return r;
 }
 
 static void report_error(struct amp_icmsg *ic, const char *msg)
 {
-	amp_port_log(AMP_LOG_ERR, "%s: %s", ic_name(ic), msg);
+	AMP_LOGE("%s: %s", ic_name(ic), msg);
 	if (ic->ept != NULL && ic->ept->cb.error != NULL) {
 		ic->ept->cb.error(msg, ic->ept->priv);
 	}
@@ -105,13 +107,19 @@ int amp_icmsg_init(struct amp_icmsg *ic, const struct amp_icmsg_cfg *cfg)
 	    (cfg->rx_buf == NULL && cfg->rx_buf_size != 0)) {
 		return AMP_EINVAL;
 	}
+	/* Profiles compiled out (amplink/config.h) are refused, never ignored. */
+	if ((cfg->profile == AMP_ICMSG_V1 && !AMP_CONFIG_ICMSG_V1) ||
+	    (cfg->profile == AMP_ICMSG_V2 && !AMP_CONFIG_ICMSG_V2) ||
+	    (cfg->profile == AMP_ICMSG_DETECT && !AMP_CONFIG_ICMSG_DETECT)) {
+		return AMP_ENOTSUP;
+	}
 	const bool hs = cfg->profile != AMP_ICMSG_V1;
 	ic->tx_pcfg = (struct amp_pbuf_cfg){ cfg->tx_region, cfg->tx_size, cfg->dcache_align, hs };
 	ic->rx_pcfg = (struct amp_pbuf_cfg){ cfg->rx_region, cfg->rx_size, cfg->dcache_align, hs };
 	if (amp_pbuf_cfg_check(&ic->tx_pcfg) != 0 || amp_pbuf_cfg_check(&ic->rx_pcfg) != 0) {
-		amp_port_log(AMP_LOG_ERR, "%s: ring configuration rejected (size/alignment%s)",
-			     cfg->name != NULL ? cfg->name : "icmsg",
-			     hs ? "; v2/detect need dcache_align >= 8" : "");
+		AMP_LOGE("%s: ring configuration rejected (size/alignment%s)",
+			 cfg->name != NULL ? cfg->name : "icmsg",
+			 hs ? "; v2/detect need dcache_align >= 8" : "");
 		return AMP_EINVAL;
 	}
 	uint32_t ring_max = AMP_ICMSG_RING_MAX_MSG(cfg->tx_size, cfg->dcache_align, hs);
@@ -198,7 +206,7 @@ int amp_icmsg_open(struct amp_icmsg *ic, const struct amp_ipc_ept_cfg *ept)
 	uint32_t key = amp_port_irq_lock();
 	int r = 0;
 
-	if (ic->cfg->profile == AMP_ICMSG_V1) {
+	if (AMP_CONFIG_ICMSG_V1 && ic->cfg->profile == AMP_ICMSG_V1) {
 		if (ic->state != AMP_ICMSG_OFF) {
 			r = AMP_EALREADY;
 			goto out;
@@ -288,28 +296,27 @@ int amp_icmsg_send(struct amp_icmsg *ic, const void *data, size_t len)
 	} else if (len > ic->peer_max_msg) {
 		if (!ic->emsgsize_logged) {
 			ic->emsgsize_logged = true;
-			amp_port_log(AMP_LOG_ERR,
-				     "%s: refusing a %zu-byte message: the peer receives at most %u "
-				     "bytes (peer_max_msg; a Zephyr peer would stall its ring for good)",
-				     ic_name(ic), len, (unsigned)ic->peer_max_msg);
+			AMP_LOGE("%s: refusing a %zu-byte message: the peer receives at most %u "
+				 "bytes (peer_max_msg; a Zephyr peer would stall its ring for good)",
+				 ic_name(ic), len, (unsigned)ic->peer_max_msg);
 		}
 		r = AMP_EMSGSIZE;
 	} else {
 		r = amp_pbuf_write(&ic->tx, data, len);
 		if (r == (int)len) {
 			ic->tx_only_magic = false;
-			ic->stats.tx_msgs++;
-			ic->stats.tx_bytes += len;
+			AMP_STAT_INC(ic->stats.tx_msgs);
+			AMP_STAT_ADD(ic->stats.tx_bytes, len);
 			int n = notify(ic);
 			if (n < 0) {
 				r = n;
 			}
 		} else if (r == AMP_ENOMEM) {
-			ic->stats.tx_full++;
+			AMP_STAT_INC(ic->stats.tx_full);
 		} else if (r >= 0) {
 			r = AMP_EBADMSG; /* short write: cannot happen with a sane pbuf */
 		} else {
-			ic->stats.proto_errors++;
+			AMP_STAT_INC(ic->stats.proto_errors);
 			report_error(ic, "peer's read index of the tx ring is corrupt");
 		}
 	}
@@ -358,7 +365,7 @@ int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int6
 /* Corrupt rx ring: report once per session, end the pass (no retry loop). */
 static void rx_corrupt(struct amp_icmsg *ic, int err)
 {
-	ic->stats.proto_errors++;
+	AMP_STAT_INC(ic->stats.proto_errors);
 	if (!ic->rx_broken) {
 		ic->rx_broken = true;
 		report_error(ic, err == AMP_EAGAIN ? "rx ring: packet longer than what the peer published"
@@ -390,7 +397,8 @@ static int drop_packet(struct amp_icmsg *ic, size_t len)
 		rx_corrupt(ic, AMP_EPROTO);
 		return 0;
 	}
-	ic->stats.rx_dropped++;
+	AMP_STAT_INC(ic->stats.rx_dropped);
+	ic->rx_consumed++;
 	return 1;
 }
 
@@ -490,8 +498,9 @@ static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 	if ((uint32_t)len > ic->rx_max_seen) {
 		ic->rx_max_seen = (uint32_t)len;
 	}
-	ic->stats.rx_msgs++;
-	ic->stats.rx_bytes += (uint64_t)len;
+	ic->rx_consumed++;
+	AMP_STAT_INC(ic->stats.rx_msgs);
+	AMP_STAT_ADD(ic->stats.rx_bytes, (uint64_t)len);
 	(*delivered)++;
 	if (ept != NULL && ept->cb.received != NULL) {
 		ept->cb.received(ptr, (size_t)len, ept->priv);
@@ -533,8 +542,8 @@ static int step_init_v1(struct amp_icmsg *ic)
 		 * into whatever the stale ring holds). */
 		if (!ic->rx_broken) {
 			ic->rx_broken = true;
-			amp_port_log(AMP_LOG_WRN, "%s: first packet is not the bonding magic: "
-				     "waiting for the peer to re-initialise its ring", ic_name(ic));
+			AMP_LOGW("%s: first packet is not the bonding magic: "
+				 "waiting for the peer to re-initialise its ring", ic_name(ic));
 		}
 		return 0;
 	}
@@ -557,9 +566,8 @@ static int step_init_v1(struct amp_icmsg *ic)
  */
 static void v1_rebond(struct amp_icmsg *ic)
 {
-	ic->stats.peer_resets++;
-	amp_port_log(AMP_LOG_WRN, "%s: the v1 peer re-initialised its ring: bonding again",
-		     ic_name(ic));
+	AMP_STAT_INC(ic->stats.peer_resets);
+	AMP_LOGW("%s: the v1 peer re-initialised its ring: bonding again", ic_name(ic));
 	/* If our ring still holds nothing but our magic, the new peer finds
 	 * (or already found) exactly what a re-initialised ring would hold;
 	 * resetting it anyway could pull the ring from under a peer that has
@@ -682,20 +690,22 @@ static int step_connected_v2(struct amp_icmsg *ic, int *delivered)
 /* One unit of work; 1 if it did something, 0 if nothing was pending. */
 static int step(struct amp_icmsg *ic, int *delivered)
 {
+	/* Constant conditions: a profile compiled out (amplink/config.h) cannot
+	 * reach its states, and the compiler drops its code. */
 	switch (ic->state) {
 	case AMP_ICMSG_INIT_V1:
-		return step_init_v1(ic);
+		return AMP_CONFIG_ICMSG_V1 ? step_init_v1(ic) : 0;
 	case AMP_ICMSG_INIT_DETECT:
-		if (step_detect_v1(ic)) {
+		if (AMP_CONFIG_ICMSG_DETECT && step_detect_v1(ic)) {
 			return 1;
 		}
-		return step_handshake(ic);
+		return AMP_CONFIG_ICMSG_V2 ? step_handshake(ic) : 0;
 	case AMP_ICMSG_INIT_V2:
-		return step_handshake(ic);
+		return AMP_CONFIG_ICMSG_V2 ? step_handshake(ic) : 0;
 	case AMP_ICMSG_CONNECTED_V1:
-		return step_connected_v1(ic, delivered);
+		return AMP_CONFIG_ICMSG_V1 ? step_connected_v1(ic, delivered) : 0;
 	case AMP_ICMSG_CONNECTED_V2:
-		return step_connected_v2(ic, delivered);
+		return AMP_CONFIG_ICMSG_V2 ? step_connected_v2(ic, delivered) : 0;
 	default:
 		return 0; /* OFF, DISCONNECTED: nothing is read until opened again */
 	}
@@ -728,7 +738,7 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 	ic->in_process = true;
 	const int st0 = ic->state;
 	const int64_t free0 = is_connected(st0) ? rx_free(ic) : -1;
-	const uint64_t rx0 = ic->stats.rx_msgs + ic->stats.rx_dropped;
+	const uint32_t rx0 = ic->rx_consumed;
 
 	while ((uint32_t)units < budget && step(ic, delivered) > 0) {
 		units++;
@@ -741,9 +751,9 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 		nearly = (uint64_t)ic->rx_max_seen + 4u;
 	}
 	if (free0 >= 0 && (uint64_t)free0 < nearly &&
-	    ic->stats.rx_msgs + ic->stats.rx_dropped != rx0 && is_connected(ic->state)) {
+	    ic->rx_consumed != rx0 && is_connected(ic->state)) {
 		if (notify(ic) == 0) {
-			ic->stats.space_rings++;
+			AMP_STAT_INC(ic->stats.space_rings);
 		}
 	}
 	ic->in_process = false;
