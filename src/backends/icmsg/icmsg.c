@@ -404,7 +404,6 @@ static int drop_packet(struct amp_icmsg *ic, size_t len)
 
 /* What the peer's session request must still be after a packet was loaded. */
 enum rx_check {
-	RX_CHECK_NONE,   /* no check (bonding) */
 	RX_CHECK_V1,     /* v1: the peer has not re-initialised its ring */
 	RX_CHECK_SID,    /* v2: the session we acknowledged */
 	RX_CHECK_CLOSED, /* v2: the peer closed (0) and has not opened again */
@@ -420,9 +419,6 @@ enum rx_check {
  */
 static bool session_unchanged(struct amp_icmsg *ic, enum rx_check check)
 {
-	if (check == RX_CHECK_NONE) {
-		return true;
-	}
 	if (check == RX_CHECK_V1) {
 		/* Only we write the shared read index, except a restarting peer. */
 		volatile uint32_t *loc = ic->rx.rd_idx_loc;
