@@ -187,7 +187,8 @@ struct amp_icmsg {
  * @retval AMP_ENOTSUP the profile was compiled out (AMP_CONFIG_ICMSG_* in
  *                    amplink/config.h)
  * Context: thread. Lifetime: @p cfg (and the regions and mailbox) must outlive @p ic.
- * Concurrency: not concurrently with any other call on @p ic.
+ * Concurrency: not concurrently with any other call on @p ic, and not on an
+ * open instance (close it first: its doorbell callback is still installed).
  */
 int amp_icmsg_init(struct amp_icmsg *ic, const struct amp_icmsg_cfg *cfg);
 
