@@ -88,6 +88,16 @@
 #define AMP_CONFIG_RPMSG_NOCOPY 1
 #endif
 
+/** RPMsg restart detection: a remote notices that the host reset the link or
+ *  re-initialised the rings (status byte, ring indices) and rebinds; a
+ *  restarted remote finding rings of an earlier session asks the host for a
+ *  reset (NEEDS_RESET) and an amplink host re-opens. 0: as Zephyr and
+ *  OpenAMP, neither side looks; stale or reset rings then fail the ring
+ *  checks and stop the link (reported through `error`) instead of rebinding. */
+#ifndef AMP_CONFIG_RPMSG_RESTART
+#define AMP_CONFIG_RPMSG_RESTART 1
+#endif
+
 #if AMP_CONFIG_ICMSG_DETECT && !(AMP_CONFIG_ICMSG_V1 && AMP_CONFIG_ICMSG_V2)
 #error "AMP_CONFIG_ICMSG_DETECT needs AMP_CONFIG_ICMSG_V1 and AMP_CONFIG_ICMSG_V2"
 #endif

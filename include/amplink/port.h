@@ -61,6 +61,25 @@ void amp_port_mb(void);
 /** @brief Spin-wait hint (PAUSE / YIELD), used inside polling loops. Context: any. */
 void amp_port_cpu_relax(void);
 
+#if defined(AMP_PORT_NO_DCACHE) && AMP_PORT_NO_DCACHE
+/*
+ * A port built for a core without a data cache (e.g. the bare-metal port
+ * without AMP_CM_DCACHE) defines AMP_PORT_NO_DCACHE for everything that links
+ * it: the maintenance calls then vanish at compile time instead of costing a
+ * call at every shared access. Same contract as below.
+ */
+static inline void amp_port_dcache_clean(const volatile void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+
+static inline void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+}
+#else
 /**
  * @brief Write back (clean) the data-cache lines covering [addr, addr+len).
  *
@@ -75,6 +94,7 @@ void amp_port_dcache_clean(const volatile void *addr, size_t len);
  * Context: any.
  */
 void amp_port_dcache_invalidate(const volatile void *addr, size_t len);
+#endif
 
 /* ---- interrupts ------------------------------------------------------- */
 

@@ -63,7 +63,7 @@ static uint8_t ept_index(const struct amp_rpmsg *rp, const struct amp_rpmsg_ept 
 
 int amp_rpmsg_tx_get(struct amp_rpmsg *rp, uint32_t *slot)
 {
-	if (rp->spare_cnt != 0) {
+	if (AMP_CONFIG_RPMSG_NOCOPY && rp->spare_cnt != 0) { /* dropped zero-copy buffers */
 		*slot = rp->spare[--rp->spare_cnt];
 		return 0;
 	}
@@ -245,7 +245,8 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 	rp->stats.rx_msgs++;
 	e->cfg->cb.received(buf + AMP_RPMSG_HDR_SIZE, len, e->cfg->priv);
 	if (s->state == SLOT_RX) {
-		if (s->holds != 0 && rp->state == RP_READY) {
+		/* Without the zero-copy calls nobody can hold it. */
+		if (AMP_CONFIG_RPMSG_NOCOPY && s->holds != 0 && rp->state == RP_READY) {
 			s->state = SLOT_RX_HELD;
 		} else {
 			amp_rpmsg_rx_recycle(rp, slot);
@@ -256,7 +257,8 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 void amp_rpmsg_ept_release_buffers(struct amp_rpmsg *rp, struct amp_rpmsg_ept *ept)
 {
 	uint8_t idx = ept_index(rp, ept);
-	for (uint32_t i = 0; i < rp->nslots; i++) {
+	/* Only the zero-copy calls give an endpoint buffers to own. */
+	for (uint32_t i = 0; AMP_CONFIG_RPMSG_NOCOPY && i < rp->nslots; i++) {
 		struct amp_rpmsg_slot *s = &rp->slot[i];
 		if (s->owner != idx) {
 			continue;

@@ -7,65 +7,77 @@
  */
 #include "rpmsg_internal.h"
 
-/* a is a power of two (checked): a mask, no 64-bit division (a libgcc call
- * of several hundred bytes on Cortex-M). */
-static uint64_t round_up(uint64_t x, uint64_t a)
+/*
+ * 32-bit arithmetic throughout (no 64-bit multiply, add or division on
+ * Cortex-M): offsets are 32-bit anyway, and the search compares half sizes
+ * so no intermediate can overflow (see the comments below).
+ */
+
+/* a is a power of two (checked). */
+static uint32_t round_up(uint32_t x, uint32_t a)
 {
 	return (x + a - 1u) & ~(a - 1u);
 }
 
-static uint64_t vring_bytes(uint64_t n, uint64_t a)
+/* n <= 65536, a <= 4096: at most about 1.2 MiB. */
+static uint32_t vring_bytes(uint32_t n, uint32_t a)
 {
 	return round_up(16u * n + 2u * (3u + n), a) + 2u * 3u + 8u * n;
 }
 
-static uint64_t shm_bytes(uint64_t n, uint64_t b, uint64_t a)
+/* Half of Zephyr's shared-memory size for n descriptors (both pools and both
+ * rings are counted twice there); callers keep b * n <= 2^31. */
+static uint32_t half_bytes(uint32_t n, uint32_t b, uint32_t a)
 {
-	return 2u * (round_up(b * n, a) + round_up(vring_bytes(n, a), a));
+	return round_up(b * n, a) + round_up(vring_bytes(n, a), a);
 }
 
 int amp_rpmsg_layout_compute(struct amp_rpmsg_layout *out, size_t region_size,
 			     uint32_t buffer_size, uint32_t mem_align)
 {
-	uint64_t b = buffer_size ? buffer_size : AMP_RPMSG_BUFFER_SIZE_DEFAULT;
-	uint64_t a = mem_align ? mem_align : AMP_RPMSG_MEM_ALIGN_DEFAULT;
+	const uint32_t b = buffer_size ? buffer_size : AMP_RPMSG_BUFFER_SIZE_DEFAULT;
+	const uint32_t a = mem_align ? mem_align : AMP_RPMSG_MEM_ALIGN_DEFAULT;
 
 	if (out == NULL || a < 4u || (a & (a - 1u)) != 0 || a > 4096u || (b % 4u) != 0 ||
 	    b < 64u || b > 65535u + AMP_RPMSG_HDR_SIZE) {
 		return AMP_EINVAL;
 	}
-	uint64_t size = region_size;
-	if (size > 0xFFFFFFFFull) {
-		size = 0xFFFFFFFFull; /* offsets are 32-bit; a larger region uses its first 4 GiB */
-	}
+	/* Offsets are 32-bit; a larger region uses its first 4 GiB. */
+	uint64_t wide = region_size; /* not size_t: 32 bits wide on the targets */
+	const uint32_t size = wide > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wide;
 	if (size <= a) {
 		return AMP_ENOMEM;
 	}
-	uint64_t avail = size - a;
-	/* shm_bytes grows with k, so the scan stops at the first k that no longer fits. */
-	uint64_t k = 0;
-	while (k < 0x10000u && shm_bytes(k + 1u, b, a) < avail) {
+	/* Zephyr: the largest k with shm_bytes(k) < size - a, where shm_bytes =
+	 * 2 * half_bytes. 2h < avail <=> h <= (avail - 1) / 2 =: half. b * k
+	 * <= half < 2^31 is checked first (half_bytes >= b * k, so a larger k
+	 * fails anyway), which keeps half_bytes below 2^31 + 2^22: no overflow.
+	 * half_bytes grows with k, so the scan stops at the first k that fails. */
+	const uint32_t half = (size - a - 1u) / 2u;
+	const uint32_t kmax = half / b;
+	uint32_t k = 0;
+	while (k < 0x10000u && k + 1u <= kmax && half_bytes(k + 1u, b, a) <= half) {
 		k++;
 	}
 	if (k == 0) {
 		return AMP_ENOMEM;
 	}
-	uint64_t n = 1;
+	uint32_t n = 1;
 	while (n * 2u <= k && n * 2u <= 32768u) {
 		n *= 2u;
 	}
-	uint64_t pool_off = round_up(a, a);
-	uint64_t pool_size = 2u * round_up(b * n, a);
-	uint64_t r = pool_off + pool_size;
-	uint64_t t = round_up(r + vring_bytes(n, a), a);
+	const uint32_t pool_off = a; /* round_up(a, a) */
+	const uint32_t pool_size = 2u * round_up(b * n, a);
+	const uint32_t r = pool_off + pool_size;
+	const uint32_t t = round_up(r + vring_bytes(n, a), a);
 
-	out->num_desc = (uint32_t)n;
-	out->status_size = (uint32_t)a;
-	out->pool_off = (uint32_t)pool_off;
-	out->pool_size = (uint32_t)pool_size;
-	out->vring1_off = (uint32_t)r;
-	out->vring0_off = (uint32_t)t;
-	out->vring_bytes = (uint32_t)vring_bytes(n, a);
-	out->used_size = (uint32_t)shm_bytes(n, b, a);
+	out->num_desc = n;
+	out->status_size = a;
+	out->pool_off = pool_off;
+	out->pool_size = pool_size;
+	out->vring1_off = r;
+	out->vring0_off = t;
+	out->vring_bytes = vring_bytes(n, a);
+	out->used_size = 2u * half_bytes(n, b, a);
 	return 0;
 }

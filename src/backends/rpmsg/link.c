@@ -169,6 +169,9 @@ static void remote_check_host(struct amp_rpmsg *rp)
 	bool ok = (st & AMP_RPMSG_STATUS_DRIVER_OK) != 0;
 
 	if (rp->state == RP_READY || rp->state == RP_BROKEN) {
+		if (!AMP_CONFIG_RPMSG_RESTART) {
+			return;
+		}
 		if (!ok) {
 			remote_link_down(rp, "host reset the link (status byte cleared)");
 		} else if (!amp_vring_own_idx_intact(&rp->rx) || !amp_vring_own_idx_intact(&rp->tx)) {
@@ -180,7 +183,7 @@ static void remote_check_host(struct amp_rpmsg *rp)
 	if (rp->state == RP_WAIT_HOST && ok) {
 		amp_port_mb(); /* rings are read after the status that announced them */
 		rings_bind(rp);
-		if (!remote_rings_fresh(rp)) {
+		if (AMP_CONFIG_RPMSG_RESTART && !remote_rings_fresh(rp)) {
 			if (!rp->stale_logged) {
 				/* We restarted, the host did not. Ask it (once per episode)
 				 * to re-initialise: an amplink host does; a Zephyr host
@@ -204,7 +207,7 @@ static void host_open(struct amp_rpmsg *rp);
 
 static void host_check_remote(struct amp_rpmsg *rp)
 {
-	if ((status_read(rp) & AMP_RPMSG_STATUS_NEEDS_RESET) == 0) {
+	if (!AMP_CONFIG_RPMSG_RESTART || (status_read(rp) & AMP_RPMSG_STATUS_NEEDS_RESET) == 0) {
 		return;
 	}
 	AMP_LOGW("rpmsg %s: remote restarted and asks for a reset",

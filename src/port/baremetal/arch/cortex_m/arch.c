@@ -55,25 +55,19 @@ static void amp_cm_dcache_op(volatile uint32_t *reg, const volatile void *addr, 
 }
 #endif
 
+#if AMP_CM_DCACHE
 void amp_port_dcache_clean(const volatile void *addr, size_t len)
 {
-#if AMP_CM_DCACHE
 	amp_cm_dcache_op(&AMP_CM_SCB_DCCMVAC, addr, len);
-#else
-	(void)addr;
-	(void)len;
-#endif
 }
 
 void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
 {
-#if AMP_CM_DCACHE
 	amp_cm_dcache_op(&AMP_CM_SCB_DCIMVAC, addr, len);
-#else
-	(void)addr;
-	(void)len;
-#endif
 }
+#endif
+/* Without AMP_CM_DCACHE they are empty inline functions of amplink/port.h
+ * (AMP_PORT_NO_DCACHE, set by the port's CMakeLists.txt). */
 
 /* ---- interrupts ------------------------------------------------------- */
 
