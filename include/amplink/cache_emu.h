@@ -67,6 +67,21 @@ enum amp_cache_emu_op {
 typedef bool (*amp_cache_emu_filter_fn)(enum amp_cache_emu_op op, const volatile void *addr,
 					size_t len, void *user);
 
+/** Kind of hazard, for the hazard hook. */
+enum amp_cache_emu_hazard {
+	AMP_CACHE_EMU_DISCARD = 0, /**< an invalidate dropped this core's unwritten changes */
+	AMP_CACHE_EMU_CLOBBER = 1, /**< a write-back overwrote another core's newer bytes */
+};
+
+/**
+ * Hazard hook: called for every hazard (also when logging is quiet) with the
+ * region name, the affected byte range [first, last] as offsets in the region,
+ * and the address of the code that made the maintenance call. Runs with the
+ * emulator's lock held: it must not call amp_port_dcache_*() or this API.
+ */
+typedef void (*amp_cache_emu_hazard_fn)(enum amp_cache_emu_hazard kind, const char *region,
+					size_t first, size_t last, const void *caller, void *user);
+
 /** Emulator settings. */
 struct amp_cache_emu_cfg {
 	/** Line size in bytes: power of two, 4..4096; 0 = AMP_CACHE_EMU_LINE_DEFAULT. */
@@ -152,6 +167,15 @@ void amp_cache_emu_reset_stats(void);
  * previous filter. Lifetime: @p user must stay valid while installed.
  */
 void amp_cache_emu_set_filter(amp_cache_emu_filter_fn fn, void *user);
+
+/**
+ * @brief Install (or with NULL remove) the hazard hook.
+ * @param fn   hook, or NULL
+ * @param user passed to @p fn
+ * Context: thread. Concurrency: any thread. Lifetime: @p user must stay valid
+ * while installed.
+ */
+void amp_cache_emu_set_hazard_hook(amp_cache_emu_hazard_fn fn, void *user);
 
 /**
  * @brief Number of lines in [addr, addr+len) this side changed and has not

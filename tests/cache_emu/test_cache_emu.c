@@ -140,11 +140,31 @@ static void test_invalidate_discards_dirty_lines(void **state)
 	assert_int_equal(st.discards, 1);
 }
 
+struct hook_seen {
+	int n;
+	enum amp_cache_emu_hazard kind;
+	size_t first, last;
+};
+
+static void hook(enum amp_cache_emu_hazard kind, const char *region, size_t first, size_t last,
+		 const void *caller, void *user)
+{
+	struct hook_seen *h = user;
+	(void)region;
+	(void)caller;
+	h->n++;
+	h->kind = kind;
+	h->first = first;
+	h->last = last;
+}
+
 /* Two cores writing different words of one line: the later write-back takes
  * the whole line, the earlier writer's word is lost, a clobber is counted. */
 static void test_shared_line_clobbers(void **state)
 {
 	(void)state;
+	struct hook_seen seen = { 0 };
+	amp_cache_emu_set_hazard_hook(hook, &seen);
 	volatile uint32_t *wa = (volatile uint32_t *)(void *)&A()[LINE * 3];
 	volatile uint32_t *wb = (volatile uint32_t *)(void *)&B()[LINE * 3 + 4];
 	amp_cache_emu_reset_stats();
@@ -156,6 +176,12 @@ static void test_shared_line_clobbers(void **state)
 	stats(&st);
 	assert_int_equal(st.clobbers, 1);
 	assert_int_equal(st.lines_written_back, 2);
+	/* The hook names exactly the 4 bytes A wrote and B's write-back undid. */
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.kind, AMP_CACHE_EMU_CLOBBER);
+	assert_int_equal(seen.first, LINE * 3);
+	assert_int_equal(seen.last, LINE * 3 + 3);
+	amp_cache_emu_set_hazard_hook(NULL, NULL);
 	amp_port_dcache_invalidate(wa, 8);
 	assert_int_equal(wa[0], 0);
 	assert_int_equal(wa[1], 0x22222222u);

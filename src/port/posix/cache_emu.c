@@ -65,6 +65,8 @@ static unsigned amp_cemu_logged;
 static struct amp_cache_emu_stats amp_cemu_stats;
 static amp_cache_emu_filter_fn amp_cemu_filter;
 static void *amp_cemu_filter_user;
+static amp_cache_emu_hazard_fn amp_cemu_hook;
+static void *amp_cemu_hook_user;
 static pthread_once_t amp_cemu_env_once = PTHREAD_ONCE_INIT;
 
 /* ---- configuration ---------------------------------------------------- */
@@ -169,6 +171,14 @@ uint32_t amp_cache_emu_line_size(void)
 	return __atomic_load_n(&amp_cemu_line, __ATOMIC_RELAXED);
 }
 
+void amp_cache_emu_set_hazard_hook(amp_cache_emu_hazard_fn fn, void *user)
+{
+	pthread_mutex_lock(&amp_cemu_lock);
+	amp_cemu_hook = fn;
+	amp_cemu_hook_user = user;
+	pthread_mutex_unlock(&amp_cemu_lock);
+}
+
 int amp_cache_emu_get_stats(struct amp_cache_emu_stats *out)
 {
 	if (out == NULL) {
@@ -265,9 +275,18 @@ static bool amp_cemu_dirty(const struct amp_cemu_region *r, size_t line)
 	return false;
 }
 
-static void amp_cemu_hazard(const struct amp_cemu_region *r, size_t line, const char *what,
-			    size_t first, size_t last, const void *caller)
+static void amp_cemu_hazard(const struct amp_cemu_region *r, size_t line,
+			    enum amp_cache_emu_hazard kind, size_t first, size_t last,
+			    const void *caller)
 {
+	static const char *const what[] = {
+		[AMP_CACHE_EMU_DISCARD] = "invalidate discarded this core's unwritten changes",
+		[AMP_CACHE_EMU_CLOBBER] = "write-back overwrote another core's newer bytes (two "
+					  "writers on one line)",
+	};
+	if (amp_cemu_hook != NULL) {
+		amp_cemu_hook(kind, r->name, first, last, caller, amp_cemu_hook_user);
+	}
 	if (amp_cemu_quiet || amp_cemu_logged >= AMP_CEMU_LOG_MAX) {
 		return;
 	}
@@ -282,7 +301,7 @@ static void amp_cemu_hazard(const struct amp_cemu_region *r, size_t line, const 
 	amp_port_log(AMP_LOG_WRN,
 		     "cache-emu hazard: %s, region %s offset 0x%zx..0x%zx (line 0x%zx, %u B), "
 		     "call from %s+0x%jx",
-		     what, r->name, first, last, line, amp_cemu_line, obj, (uintmax_t)rel);
+		     what[kind], r->name, first, last, line, amp_cemu_line, obj, (uintmax_t)rel);
 }
 
 /* Write a dirty line back to mem (the whole line, as hardware does). */
@@ -314,8 +333,7 @@ static void amp_cemu_writeback(struct amp_cemu_region *r, size_t line, const voi
 	amp_cemu_stats.lines_written_back++;
 	if (clobber) {
 		amp_cemu_stats.clobbers++;
-		amp_cemu_hazard(r, line, "write-back overwrote another core's newer bytes (two "
-					 "writers on one line)", first, last, caller);
+		amp_cemu_hazard(r, line, AMP_CACHE_EMU_CLOBBER, first, last, caller);
 	}
 }
 
@@ -448,9 +466,7 @@ static void amp_cemu_maint(enum amp_cache_emu_op op, const volatile void *addr, 
 				} else {
 					if (amp_cemu_dirty(r, line)) {
 						amp_cemu_stats.discards++;
-						amp_cemu_hazard(r, line,
-								"invalidate discarded this core's "
-								"unwritten changes",
+						amp_cemu_hazard(r, line, AMP_CACHE_EMU_DISCARD,
 								line, amp_cemu_line_end(r, line) - 1u,
 								caller);
 					}
