@@ -5,7 +5,8 @@
  * the Linux doorbell region non-cacheable. Both cores send a stream of
  * messages with sequence numbers and checksums at the same time (a sender
  * thread) while the doorbell thread receives and checks every byte.
- * Profiles v1 and v2, with and without spontaneous evictions.
+ * Profiles v1, v2 and detect (against v1 and against detect), with and
+ * without spontaneous evictions.
  *
  * Then the alignment the other ICMsg tests use (8, right for coherent
  * memory) under 32-byte lines: rd_idx, the v2 handshake word and wr_idx share
@@ -39,7 +40,8 @@
 
 struct ic_arg {
 	char base[48];
-	enum amp_icmsg_profile profile;
+	enum amp_icmsg_profile profile;   /* core 0 */
+	enum amp_icmsg_profile profile1;  /* core 1 */
 	uint32_t align;
 	uint32_t n;
 };
@@ -133,8 +135,9 @@ static void ic_role(int id, const void *argp, struct cemu_result *res)
 		res->rc = 2;
 		return;
 	}
-	const bool hs = arg->profile != AMP_ICMSG_V1;
-	c->max = AMP_ICMSG_RING_MAX_MSG(REGION, arg->align, hs);
+	const enum amp_icmsg_profile prof = id == 0 ? arg->profile : arg->profile1;
+	/* Both layouts carry the same payload when one side is v1 (align >= 8). */
+	c->max = AMP_ICMSG_RING_MAX_MSG(REGION, arg->align, 1);
 	if (c->max > 1000u) {
 		c->max = 1000u;
 	}
@@ -147,7 +150,7 @@ static void ic_role(int id, const void *argp, struct cemu_result *res)
 		.mbox = &mbox,
 		.tx_channel = (uint32_t)id,
 		.rx_channel = (uint32_t)(1 - id),
-		.profile = arg->profile,
+		.profile = prof,
 		.dcache_align = arg->align,
 		.peer_max_msg = c->max,
 		.rx_buf = c->rxbuf,
@@ -216,10 +219,10 @@ static void remove_regions(const char *base)
 	}
 }
 
-static bool stream(const char *what, enum amp_icmsg_profile prof, uint32_t align, uint32_t evict,
-		   struct cemu_result res[2])
+static bool stream2(const char *what, enum amp_icmsg_profile prof, enum amp_icmsg_profile prof1,
+		    uint32_t align, uint32_t evict, struct cemu_result res[2])
 {
-	struct ic_arg arg = { .profile = prof, .align = align, .n = NMSG };
+	struct ic_arg arg = { .profile = prof, .profile1 = prof1, .align = align, .n = NMSG };
 	cemu_name(arg.base, sizeof(arg.base), "ic");
 	remove_regions(arg.base);
 	struct amp_cache_emu_cfg emu = { .line_size = LINE, .evict_permille = evict, .seed = 9,
@@ -233,6 +236,12 @@ static bool stream(const char *what, enum amp_icmsg_profile prof, uint32_t align
 		     res[i].bad == 0 && res[i].errors == 0 && res[i].emu.hazards == 0;
 	}
 	return ok;
+}
+
+static bool stream(const char *what, enum amp_icmsg_profile prof, uint32_t align, uint32_t evict,
+		   struct cemu_result res[2])
+{
+	return stream2(what, prof, prof, align, evict, res);
 }
 
 static void test_icmsg_v1(void **state)
@@ -266,6 +275,16 @@ static void test_icmsg_v1_evictions(void **state)
 	assert_true(stream("icmsg v1 align=32 evict=200", AMP_ICMSG_V1, LINE, 200, res));
 }
 
+/* "detect" against a v1 peer and against another "detect" core. */
+static void test_icmsg_detect(void **state)
+{
+	(void)state;
+	struct cemu_result res[2];
+	assert_true(stream2("icmsg detect/v1 align=32", AMP_ICMSG_DETECT, AMP_ICMSG_V1, LINE, 0, res));
+	assert_true(stream2("icmsg detect/detect align=32 evict=200", AMP_ICMSG_DETECT,
+			    AMP_ICMSG_DETECT, LINE, 200, res));
+}
+
 /* dcache-alignment 8 with 32-byte lines: a misconfiguration for a cached
  * core, which the emulator reports (hazards or a broken stream). */
 static void test_icmsg_align_below_line_flagged(void **state)
@@ -286,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_icmsg_v2),
 		cmocka_unit_test(test_icmsg_v1_evictions),
 		cmocka_unit_test(test_icmsg_v2_evictions),
+		cmocka_unit_test(test_icmsg_detect),
 		cmocka_unit_test(test_icmsg_align_below_line_flagged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
