@@ -173,6 +173,7 @@ static int pp_amplink_side(const struct pp_opts *o, int side, struct pp_result *
 	amp_mbox_linux_deinit(&pp.dev);
 	if (r != NULL) {
 		r->wakes[side] = st.wakes;
+		r->sleeps[side] = st.sleeps;
 		r->total_ns = elapsed;
 	}
 	if (side == 0 && r != NULL) {
@@ -195,8 +196,10 @@ static long pp_futex(uint32_t *w, int op, uint32_t v)
 	return syscall(SYS_futex, w, op, v, NULL, NULL, 0);
 }
 
-/* Wait until *w == want: spin (PP_SPIN) or sleep on the futex (PP_FUTEX). */
-static int pp_raw_wait(uint32_t *w, uint32_t want, enum pp_kind kind, uint64_t deadline)
+/* Wait until *w == want: spin (PP_SPIN) or sleep on the futex (PP_FUTEX),
+ * counting the waits that really slept. */
+static int pp_raw_wait(uint32_t *w, uint32_t want, enum pp_kind kind, uint64_t deadline,
+		       uint64_t *slept)
 {
 	for (;;) {
 		uint32_t v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
@@ -204,7 +207,9 @@ static int pp_raw_wait(uint32_t *w, uint32_t want, enum pp_kind kind, uint64_t d
 			return 0;
 		}
 		if (kind == PP_FUTEX) {
-			pp_futex(w, FUTEX_WAIT, v);
+			if (pp_futex(w, FUTEX_WAIT, v) == 0) {
+				(*slept)++;
+			}
 		} else {
 			amp_port_cpu_relax();
 		}
@@ -229,6 +234,7 @@ static int pp_raw_side(const struct pp_opts *o, int side, struct pp_result *r)
 	uint64_t *rtt = side == 0 ? calloc((size_t)o->count, sizeof(uint64_t)) : NULL;
 	uint64_t deadline = amp_port_now_ns() + (uint64_t)PP_TIMEOUT_MS * 1000000u;
 	uint64_t start = amp_port_now_ns();
+	uint64_t slept = 0;
 	ret = 0;
 	/* The word counts half round trips: odd = ping outstanding. The region
 	 * starts zeroed; whichever side comes first waits for the other. */
@@ -240,12 +246,12 @@ static int pp_raw_side(const struct pp_opts *o, int side, struct pp_result *r)
 			if (o->kind == PP_FUTEX) {
 				pp_futex(w, FUTEX_WAKE, 1);
 			}
-			ret = pp_raw_wait(w, pong, o->kind, deadline);
+			ret = pp_raw_wait(w, pong, o->kind, deadline, &slept);
 			if (i >= o->warmup && rtt != NULL) {
 				rtt[i - o->warmup] = amp_port_now_ns() - t0;
 			}
 		} else {
-			ret = pp_raw_wait(w, ping, o->kind, deadline);
+			ret = pp_raw_wait(w, ping, o->kind, deadline, &slept);
 			__atomic_store_n(w, pong, __ATOMIC_RELEASE);
 			if (o->kind == PP_FUTEX) {
 				pp_futex(w, FUTEX_WAKE, 1);
@@ -253,6 +259,7 @@ static int pp_raw_side(const struct pp_opts *o, int side, struct pp_result *r)
 		}
 	}
 	if (r != NULL) {
+		r->sleeps[side] = slept;
 		r->total_ns = amp_port_now_ns() - start;
 		if (side == 0 && rtt != NULL && ret == 0) {
 			pp_summarise(rtt, o->count, r);
@@ -315,6 +322,7 @@ int pp_run(const struct pp_opts *o, struct pp_result *r)
 	}
 	*r = shared[0];
 	r->wakes[1] = shared[1].wakes[1];
+	r->sleeps[1] = shared[1].sleeps[1];
 	munmap(shared, sizeof(*shared) * 2);
 	amp_shm_remove(&mb);
 	amp_shm_remove(&rw);

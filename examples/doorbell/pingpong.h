@@ -38,6 +38,8 @@ struct pp_result {
 	uint64_t mean_ns;
 	uint64_t min_ns;
 	uint64_t wakes[2];   /* PP_AMPLINK: futex wakes issued by each side */
+	uint64_t sleeps[2];  /* times each side really slept (futex wait returned 0 /
+			      * doorbell thread went to sleep) */
 	uint64_t total_ns;   /* wall time of the recorded part */
 };
 
