@@ -4,9 +4,12 @@
  * @brief Linux shared-memory doorbell: a mailbox between two processes.
  *
  * The mailbox is a small shared region (amp_shm) holding, for each of the two
- * sides, a pending word (bit n = channel n rang; also the futex word the side
- * sleeps on), a "sleeping" word the side sets before it sleeps, and one data
- * slot per channel with a full flag. The layout is in
+ * sides, what is pending for it: per channel a ring counter the sender bumps
+ * and a taken counter the receiver sets (channel n is pending while they
+ * differ: a pending "bit" that only the sender's cache line carries to the
+ * receiver, with no write back), a sequence word bumped after every ring (the
+ * futex word the side sleeps on), a "sleeping" word the side sets before it
+ * sleeps, and one data slot per channel with a full flag. The layout is in
  * src/drivers/mbox/linux/mbox_linux_layout.h (fixed-width, little-endian).
  *
  * Sides: each configuration names its side (0 or 1); the peer uses the other
@@ -16,9 +19,9 @@
  *
  * Delivery: each process runs ONE doorbell thread, started with the first
  * device and stopped with the last, that plays the interrupt controller for
- * every device of this driver in the process. It takes the pending bits of
- * the ready channels (amp_mbox_ready_mask()) with one atomic operation and
- * runs their callbacks between amp_posix_isr_enter() and amp_posix_isr_exit():
+ * every device of this driver in the process. It takes the pending signals
+ * of the ready channels (amp_mbox_ready_mask()) and runs their callbacks
+ * between amp_posix_isr_enter() and amp_posix_isr_exit():
  * amp_port_in_isr() is true there, and amp_port_irq_lock() holds it off.
  * Signals coalesce; receivers re-scan.
  *
@@ -66,7 +69,7 @@ extern "C" {
 #define AMP_MBOX_LINUX_MAX_DEVICES 16
 
 /** Size of the shared mailbox region (independent of the configuration). */
-#define AMP_MBOX_LINUX_REGION_SIZE 4288u
+#define AMP_MBOX_LINUX_REGION_SIZE 4800u
 
 /** How the receiving side waits for a doorbell. */
 enum amp_mbox_linux_wait {
@@ -121,6 +124,8 @@ struct amp_mbox_linux {
 	struct amp_shm_cfg shm_cfg;
 	void *region;           /* == shm.base */
 	uint32_t registered;    /* 1 while known to the doorbell thread */
+	uint32_t seen_seq;      /* bell sequence the last scan started from */
+	uint32_t rescan;        /* 1: scan even if the sequence did not move */
 	uint64_t spin_ns;
 	struct amp_mbox_linux_stats stats;
 };

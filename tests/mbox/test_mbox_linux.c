@@ -199,7 +199,8 @@ static void t_hostile_length(void **state)
 	struct amp_mbox_linux_slot *slot = &r->side[1].slot[0];
 	__atomic_store_n(&slot->len, 1000u, __ATOMIC_RELAXED);
 	__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_FULL, __ATOMIC_RELEASE);
-	__atomic_fetch_or(&r->side[1].ctl.pending, 1u, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&r->side[1].bell.ring[0], 1u, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&r->side[1].bell.seq, 1u, __ATOMIC_SEQ_CST);
 	amp_mbox_linux_irq_kick();
 	struct amp_mbox_linux_stats st;
 	uint64_t start = amp_port_now_ns();
@@ -214,8 +215,11 @@ static void t_hostile_length(void **state)
 	struct amp_mbox_msg m = { .data = d, .size = 8 };
 	assert_int_equal(amp_mbox_send(&dev_a, 0, &m), 0);
 	assert_int_equal(wait_hits(1), 1);
-	/* Stray pending bits on channels that are not inbound are ignored. */
-	__atomic_fetch_or(&r->side[1].ctl.pending, 0xfffffff0u, __ATOMIC_SEQ_CST);
+	/* Stray rings on channels that are not inbound are ignored. */
+	for (int ch = 4; ch < AMP_MBOX_MAX_CHANNELS; ch++) {
+		__atomic_fetch_add(&r->side[1].bell.ring[ch], 7u, __ATOMIC_SEQ_CST);
+	}
+	__atomic_fetch_add(&r->side[1].bell.seq, 1u, __ATOMIC_SEQ_CST);
 	assert_int_equal(amp_mbox_send(&dev_a, 0, NULL), 0);
 	assert_int_equal(wait_hits(2), 2);
 	lx_close();

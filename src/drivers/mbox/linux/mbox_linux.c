@@ -5,13 +5,16 @@
  * signals); mbox_linux_irq.c is the process-wide doorbell thread.
  *
  * Ordering, sender:   fill slot -> clean -> barrier -> state = FULL (release)
- *                     -> pending |= bit (seq_cst) -> read peer's sleeping flag.
- * Ordering, receiver: sleeping = 1 (seq_cst) -> re-read pending -> FUTEX_WAIT;
- *                     take bits (seq_cst) -> invalidate slot -> state (acquire)
- *                     -> copy data out -> callback -> state = EMPTY (release).
- * The seq_cst pair (pending |= bit, read sleeping) against (sleeping = 1, read
- * pending) is what makes "wake only when asleep" lose no wake-up: at least one
- * side sees the other's store.
+ *                     -> ring[n]++ (release) -> seq++ (seq_cst) -> read the
+ *                     peer's sleeping flag.
+ * Ordering, receiver: sleeping = 1 (seq_cst) -> re-read seq -> FUTEX_WAIT on
+ *                     seq; scan: seq (acquire) -> ring[n] (acquire) -> taken[n]
+ *                     = ring[n] -> invalidate slot -> state (acquire) -> copy
+ *                     data out -> callback -> state = EMPTY (release).
+ * The seq_cst pair (seq++, read sleeping) against (sleeping = 1, read seq) is
+ * what makes "wake only when asleep" lose no wake-up: at least one side sees
+ * the other's store. A ring bumped after the receiver read seq moves seq
+ * again, so the next scan finds it.
  */
 #define _GNU_SOURCE
 #include "mbox_linux_layout.h"
@@ -80,14 +83,15 @@ static int amp_mbox_linux_send(struct amp_mbox *mbox, uint32_t channel, const st
 			return ret;
 		}
 	}
-	__atomic_fetch_or(&peer->ctl.pending, 1u << channel, __ATOMIC_SEQ_CST);
-	amp_port_dcache_clean(&peer->ctl.pending, sizeof(peer->ctl.pending));
-	amp_port_dcache_invalidate(&peer->ctl.sleeping, sizeof(peer->ctl.sleeping));
+	struct amp_mbox_linux_bell *bell = &peer->bell;
+	__atomic_fetch_add(&bell->ring[channel], 1u, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&bell->seq, 1u, __ATOMIC_SEQ_CST);
+	amp_port_dcache_clean(bell, sizeof(*bell));
 	/* Plain load first: a receiver that is awake (spinning or busy) costs
-	 * neither a system call nor a write to its cache line. */
-	if (__atomic_load_n(&peer->ctl.sleeping, __ATOMIC_SEQ_CST) != 0 &&
-	    __atomic_exchange_n(&peer->ctl.sleeping, 0, __ATOMIC_SEQ_CST) != 0) {
-		syscall(SYS_futex, &peer->ctl.pending, FUTEX_WAKE, 1, NULL, NULL, 0);
+	 * neither a system call nor another write to the line. */
+	if (__atomic_load_n(&bell->sleeping, __ATOMIC_SEQ_CST) != 0 &&
+	    __atomic_exchange_n(&bell->sleeping, 0, __ATOMIC_SEQ_CST) != 0) {
+		syscall(SYS_futex, &bell->seq, FUTEX_WAKE, 1, NULL, NULL, 0);
 		amp_mbox_linux_count(&drv->stats.wakes);
 	}
 	amp_mbox_linux_count(&drv->stats.sent);
@@ -98,8 +102,10 @@ static int amp_mbox_linux_tx_busy(struct amp_mbox *mbox, uint32_t channel)
 {
 	struct amp_mbox_linux *drv = mbox->driver;
 	struct amp_mbox_linux_side *peer = &amp_mbox_linux_region(drv)->side[drv->cfg->side ^ 1u];
-	amp_port_dcache_invalidate(&peer->ctl, sizeof(peer->ctl));
-	if ((__atomic_load_n(&peer->ctl.pending, __ATOMIC_ACQUIRE) & (1u << channel)) != 0) {
+	amp_port_dcache_invalidate(&peer->bell.ring[channel], sizeof(uint32_t));
+	amp_port_dcache_invalidate(&peer->taken.taken[channel], sizeof(uint32_t));
+	if (__atomic_load_n(&peer->taken.taken[channel], __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&peer->bell.ring[channel], __ATOMIC_ACQUIRE)) {
 		return 1;
 	}
 	if (mbox->mtu > 0) {
@@ -158,24 +164,38 @@ int amp_mbox_linux_service(struct amp_mbox_linux *drv)
 {
 	struct amp_mbox *mbox = drv->mbox;
 	struct amp_mbox_linux_side *own = &amp_mbox_linux_region(drv)->side[drv->cfg->side];
-	amp_port_dcache_invalidate(&own->ctl.pending, sizeof(own->ctl.pending));
-	uint32_t hint = __atomic_load_n(&own->ctl.pending, __ATOMIC_RELAXED);
-	if ((hint & amp_mbox_ready_mask(mbox)) == 0) {
+	amp_port_dcache_invalidate(&own->bell.seq, sizeof(own->bell.seq));
+	/* The polling fast path: one load of the peer's line, two of our own. */
+	uint32_t seq = __atomic_load_n(&own->bell.seq, __ATOMIC_ACQUIRE);
+	if (seq == __atomic_load_n(&drv->seen_seq, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&drv->rescan, __ATOMIC_RELAXED) == 0) {
 		return 0;
 	}
 	int ran = 0;
 	amp_posix_isr_enter();
-	/* Inside "interrupt context" the ready mask cannot change under us. */
+	/* Inside "interrupt context" the ready mask cannot change under us, and
+	 * scans of this device (thread, amp_mbox_poll()) are serialised. */
+	__atomic_store_n(&drv->rescan, 0, __ATOMIC_RELAXED);
+	seq = __atomic_load_n(&own->bell.seq, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&drv->seen_seq, seq, __ATOMIC_RELAXED);
 	uint32_t ready = amp_mbox_ready_mask(mbox);
-	uint32_t taken = __atomic_fetch_and(&own->ctl.pending, ~ready, __ATOMIC_SEQ_CST) & ready;
-	amp_port_dcache_clean(&own->ctl.pending, sizeof(own->ctl.pending));
-	while (taken != 0) {
-		uint32_t channel = (uint32_t)__builtin_ctz(taken);
-		taken &= taken - 1;
+	amp_port_dcache_invalidate(own->bell.ring, sizeof(own->bell.ring));
+	while (ready != 0) {
+		uint32_t channel = (uint32_t)__builtin_ctz(ready);
+		ready &= ready - 1;
+		uint32_t ring = __atomic_load_n(&own->bell.ring[channel], __ATOMIC_ACQUIRE);
+		uint32_t taken = __atomic_load_n(&own->taken.taken[channel], __ATOMIC_RELAXED);
+		if (ring == taken) {
+			continue;
+		}
+		/* Taken before the callback: a ring during it is a new signal. */
+		__atomic_store_n(&own->taken.taken[channel], ring, __ATOMIC_RELEASE);
+		amp_port_dcache_clean(&own->taken.taken[channel], sizeof(uint32_t));
 		int r = amp_mbox_linux_deliver(drv, own, channel);
 		if (r < 0) {
 			/* Not deliverable after all: keep it pending, as hardware would. */
-			__atomic_fetch_or(&own->ctl.pending, 1u << channel, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&own->taken.taken[channel], taken, __ATOMIC_RELEASE);
+			amp_port_dcache_clean(&own->taken.taken[channel], sizeof(uint32_t));
 		} else if (r > 0) {
 			ran++;
 			amp_mbox_linux_count_isr(&drv->stats.delivered);
@@ -185,6 +205,16 @@ int amp_mbox_linux_service(struct amp_mbox_linux *drv)
 	return ran;
 }
 
+/* For the doorbell thread about to sleep: is there anything to scan? */
+bool amp_mbox_linux_idle(struct amp_mbox_linux *drv, uint32_t *seq)
+{
+	struct amp_mbox_linux_side *own = &amp_mbox_linux_region(drv)->side[drv->cfg->side];
+	amp_port_dcache_invalidate(&own->bell.seq, sizeof(own->bell.seq));
+	*seq = __atomic_load_n(&drv->seen_seq, __ATOMIC_RELAXED);
+	return __atomic_load_n(&own->bell.seq, __ATOMIC_SEQ_CST) == *seq &&
+	       __atomic_load_n(&drv->rescan, __ATOMIC_SEQ_CST) == 0;
+}
+
 static int amp_mbox_linux_poll(struct amp_mbox *mbox)
 {
 	return amp_mbox_linux_service(mbox->driver);
@@ -192,10 +222,11 @@ static int amp_mbox_linux_poll(struct amp_mbox *mbox)
 
 static int amp_mbox_linux_set_enabled(struct amp_mbox *mbox, uint32_t channel, bool enable)
 {
-	(void)mbox;
 	(void)channel;
 	if (enable) {
 		/* A signal may have been waiting for this: make the thread re-scan. */
+		struct amp_mbox_linux *drv = mbox->driver;
+		__atomic_store_n(&drv->rescan, 1, __ATOMIC_SEQ_CST);
 		amp_mbox_linux_irq_kick();
 	}
 	return 0;
@@ -275,24 +306,22 @@ static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
 	 * through filling one of the peer's slots; only this side moves those. */
 	struct amp_mbox_linux_side *own = &r->side[cfg->side];
 	struct amp_mbox_linux_side *peer = &r->side[cfg->side ^ 1u];
-	__atomic_store_n(&own->ctl.sleeping, 0, __ATOMIC_SEQ_CST);
-	uint32_t redeliver = 0;
+	__atomic_store_n(&own->bell.sleeping, 0, __ATOMIC_SEQ_CST);
 	for (uint32_t ch = 0; ch < AMP_MBOX_MAX_CHANNELS; ch++) {
 		uint32_t writing = AMP_MBOX_LINUX_SLOT_WRITING;
 		__atomic_compare_exchange_n(&peer->slot[ch].state, &writing,
 					    AMP_MBOX_LINUX_SLOT_EMPTY, false, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED);
-		/* A full inbound slot whose pending bit is gone was taken by a
-		 * previous incarnation that died in its handler: deliver again
-		 * (at least once beats never). */
+		/* A full inbound slot whose ring was taken belongs to a previous
+		 * incarnation that died in its handler: deliver again (at least
+		 * once beats never). */
 		if (cfg->mtu > 0 && (cfg->rx_mask & (1u << ch)) != 0 &&
 		    __atomic_load_n(&own->slot[ch].state, __ATOMIC_ACQUIRE) ==
-			    AMP_MBOX_LINUX_SLOT_FULL) {
-			redeliver |= 1u << ch;
+			    AMP_MBOX_LINUX_SLOT_FULL &&
+		    __atomic_load_n(&own->taken.taken[ch], __ATOMIC_RELAXED) ==
+			    __atomic_load_n(&own->bell.ring[ch], __ATOMIC_ACQUIRE)) {
+			__atomic_fetch_sub(&own->taken.taken[ch], 1u, __ATOMIC_RELEASE);
 		}
-	}
-	if (redeliver != 0) {
-		__atomic_fetch_or(&own->ctl.pending, redeliver, __ATOMIC_SEQ_CST);
 	}
 	amp_port_dcache_clean(r, sizeof(*r));
 	return 0;
@@ -327,6 +356,7 @@ int amp_mbox_linux_init(struct amp_mbox *mbox, struct amp_mbox_linux *drv,
 		return ret;
 	}
 	drv->region = drv->shm.base;
+	drv->rescan = 1; /* rings from before we opened */
 	ret = amp_mbox_linux_setup_region(drv);
 	if (ret < 0) {
 		amp_shm_close(&drv->shm);

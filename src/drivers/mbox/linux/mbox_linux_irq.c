@@ -67,8 +67,8 @@ void amp_mbox_linux_irq_kick(void)
 			struct amp_mbox_linux *d = __atomic_load_n(&g->devs[i], __ATOMIC_ACQUIRE);
 			if (d != NULL) {
 				struct amp_mbox_linux_region *r = d->region;
-				amp_mbox_linux_futex(&r->side[d->cfg->side].ctl.pending, FUTEX_WAKE,
-						     1, NULL);
+				amp_mbox_linux_futex(&r->side[d->cfg->side].bell.seq, FUTEX_WAKE, 1,
+						     NULL);
 			}
 		}
 	}
@@ -88,18 +88,17 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 			continue;
 		}
 		struct amp_mbox_linux_region *r = d->region;
-		__atomic_store_n(&r->side[d->cfg->side].ctl.sleeping, 1, __ATOMIC_SEQ_CST);
-		amp_port_dcache_clean(&r->side[d->cfg->side].ctl.sleeping, sizeof(uint32_t));
+		__atomic_store_n(&r->side[d->cfg->side].bell.sleeping, 1, __ATOMIC_SEQ_CST);
+		amp_port_dcache_clean(&r->side[d->cfg->side].bell.sleeping, sizeof(uint32_t));
 		sl[n++] = d;
 	}
 	amp_port_mb();
 	bool work = false;
 	for (unsigned k = 0; k < n; k++) {
 		struct amp_mbox_linux_region *r = sl[k]->region;
-		uint32_t *word = &r->side[sl[k]->cfg->side].ctl.pending;
-		amp_port_dcache_invalidate(word, sizeof(*word));
-		uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-		if ((v & amp_mbox_ready_mask(sl[k]->mbox)) != 0) {
+		uint32_t *word = &r->side[sl[k]->cfg->side].bell.seq;
+		uint32_t v;
+		if (!amp_mbox_linux_idle(sl[k], &v)) {
 			work = true;
 		}
 		memset(&wv[k], 0, sizeof(wv[k]));
@@ -138,7 +137,7 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 	}
 	for (unsigned k = 0; k < n; k++) {
 		struct amp_mbox_linux_region *r = sl[k]->region;
-		__atomic_store_n(&r->side[sl[k]->cfg->side].ctl.sleeping, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&r->side[sl[k]->cfg->side].bell.sleeping, 0, __ATOMIC_SEQ_CST);
 	}
 }
 

@@ -6,13 +6,20 @@
  * part of the wire format between two processes, hence the asserts.
  *
  *   0x0000  header (64 bytes)
- *   0x0040  side 0: control (64 bytes), then 32 slots of 64 bytes
- *   0x0880  side 1: the same
- *   0x10c0  end (4288 bytes)
+ *   0x0040  side 0: bell (192 bytes), taken (128), 32 slots of 64 bytes
+ *   0x0980  side 1: the same
+ *   0x12c0  end (4800 bytes)
  *
- * "Side s" holds what is addressed TO side s: its pending word (set by the
- * other side, taken by s), the sleeping word s raises before it sleeps, and the
- * data slots the other side fills and s empties.
+ * "Side s" holds what is addressed TO side s. Channel n is pending for s while
+ * bell.ring[n] (rings so far, counted by the sender) differs from
+ * taken.taken[n] (the ring count s last took). The sender only writes the bell
+ * lines and s only writes its taken lines, so a ring moves one cache line
+ * from sender to receiver and nothing comes back: the receiver takes a signal
+ * with a plain store into its own line instead of an atomic read-modify-write
+ * on the sender's. Rings coalesce (a count that moved by three is one pending
+ * signal) and survive a restart of either side, as pending bits would.
+ * bell.seq, bumped after every ring, is the futex word s sleeps on; s raises
+ * bell.sleeping before it sleeps so that a sender knows to FUTEX_WAKE.
  */
 #ifndef AMPLINK_MBOX_LINUX_LAYOUT_H
 #define AMPLINK_MBOX_LINUX_LAYOUT_H
@@ -26,8 +33,7 @@
 
 /* "AMBX" read as a little-endian word. */
 #define AMP_MBOX_LINUX_MAGIC 0x58424d41u
-#define AMP_MBOX_LINUX_VERSION 1u
-
+#define AMP_MBOX_LINUX_VERSION 2u
 /* geometry word: version | num_channels << 8 | mtu << 16 (0 = not set up yet) */
 #define AMP_MBOX_LINUX_GEOMETRY(nch, mtu) \
 	(AMP_MBOX_LINUX_VERSION | ((uint32_t)(nch) << 8) | ((uint32_t)(mtu) << 16))
@@ -53,14 +59,22 @@ struct amp_mbox_linux_slot {
 	uint8_t data[AMP_MBOX_LINUX_MTU_MAX]; /* len bytes */
 };
 
-struct amp_mbox_linux_ctl {
-	uint32_t pending;  /* bit n: channel n rang; the futex word */
+/* Written by the sending side (and `sleeping` by the receiver). */
+struct amp_mbox_linux_bell {
+	uint32_t seq;      /* bumped after every ring: the futex word */
 	uint32_t sleeping; /* 1: the receiver is (about to be) in FUTEX_WAIT */
+	uint32_t ring[AMP_MBOX_MAX_CHANNELS]; /* rings so far, per channel */
 	uint8_t reserved[56];
 };
 
+/* Written by the receiving side only. */
+struct amp_mbox_linux_taken {
+	uint32_t taken[AMP_MBOX_MAX_CHANNELS]; /* ring count last taken */
+};
+
 struct amp_mbox_linux_side {
-	struct amp_mbox_linux_ctl ctl;
+	struct amp_mbox_linux_bell bell;
+	struct amp_mbox_linux_taken taken;
 	struct amp_mbox_linux_slot slot[AMP_MBOX_MAX_CHANNELS];
 };
 
@@ -76,14 +90,18 @@ _Static_assert(offsetof(struct amp_mbox_linux_hdr, pid) == 16, "pid offset");
 _Static_assert(sizeof(struct amp_mbox_linux_slot) == 64, "slot size");
 _Static_assert(offsetof(struct amp_mbox_linux_slot, len) == 4, "len offset");
 _Static_assert(offsetof(struct amp_mbox_linux_slot, data) == 8, "data offset");
-_Static_assert(sizeof(struct amp_mbox_linux_ctl) == 64, "control size");
-_Static_assert(offsetof(struct amp_mbox_linux_ctl, sleeping) == 4, "sleeping offset");
-_Static_assert(sizeof(struct amp_mbox_linux_side) == 64 + 32 * 64, "side size");
+_Static_assert(sizeof(struct amp_mbox_linux_bell) == 192, "bell size");
+_Static_assert(offsetof(struct amp_mbox_linux_bell, sleeping) == 4, "sleeping offset");
+_Static_assert(offsetof(struct amp_mbox_linux_bell, ring) == 8, "ring offset");
+_Static_assert(sizeof(struct amp_mbox_linux_taken) == 128, "taken size");
+_Static_assert(offsetof(struct amp_mbox_linux_side, taken) == 192, "taken offset");
+_Static_assert(offsetof(struct amp_mbox_linux_side, slot) == 320, "slots offset");
+_Static_assert(sizeof(struct amp_mbox_linux_side) == 320 + 32 * 64, "side size");
 _Static_assert(offsetof(struct amp_mbox_linux_region, side) == 0x40, "side 0 offset");
-_Static_assert(offsetof(struct amp_mbox_linux_region, side[1]) == 0x880, "side 1 offset");
+_Static_assert(offsetof(struct amp_mbox_linux_region, side[1]) == 0x980, "side 1 offset");
 _Static_assert(sizeof(struct amp_mbox_linux_region) == AMP_MBOX_LINUX_REGION_SIZE,
 	       "region size");
-_Static_assert(AMP_MBOX_MAX_CHANNELS == 32, "one pending bit per channel in a 32-bit word");
+_Static_assert(AMP_MBOX_MAX_CHANNELS == 32, "the layout has 32 channels");
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the Linux doorbell accesses its little-endian words natively"
 #endif
@@ -94,5 +112,6 @@ bool amp_mbox_linux_irq_has(const struct amp_mbox_linux *drv);
 int amp_mbox_linux_irq_detach(struct amp_mbox_linux *drv);
 void amp_mbox_linux_irq_kick(void);
 int amp_mbox_linux_service(struct amp_mbox_linux *drv);
+bool amp_mbox_linux_idle(struct amp_mbox_linux *drv, uint32_t *seq);
 
 #endif /* AMPLINK_MBOX_LINUX_LAYOUT_H */
