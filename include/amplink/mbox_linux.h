@@ -15,7 +15,7 @@
  * Sides: each configuration names its side (0 or 1); the peer uses the other
  * one and the mirror-image channel masks: what is outbound here is inbound
  * there. A channel may be outbound on both sides (each direction has its own
- * pending bit and data slot).
+ * ring counter and data slot).
  *
  * Delivery: each process runs ONE doorbell thread, started with the first
  * device and stopped with the last, that plays the interrupt controller for
@@ -30,7 +30,7 @@
  *  - IRQ: sleep on the futex as soon as nothing is pending. A sender issues
  *    FUTEX_WAKE only when the receiver has advertised that it sleeps, so a
  *    receiver that is busy or spinning costs the sender no system call.
- *  - POLL: never sleep; spin on the pending word with amp_port_cpu_relax().
+ *  - POLL: never sleep; spin on the sequence word with amp_port_cpu_relax().
  *    Neither side makes a system call. Costs a CPU.
  *  - ADAPTIVE: spin for `spin_us` after the last signal, then sleep as IRQ.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the fuzz input plays the peer core of a Linux mailbox. It
- * becomes the shared state this side reads (pending word, slot states, lengths,
+ * becomes the shared state this side reads (ring counters, slot states, lengths,
  * data) and the state of the peer's slots this side writes into; then this
  * side delivers (amp_mbox_poll) and sends. Nothing the peer writes may make it
  * crash, read or write out of bounds, or hand a callback more than the MTU.
