@@ -21,6 +21,7 @@ struct cemu_result {
 	uint32_t received;
 	uint32_t bad;           /* wrong length/content/sequence */
 	uint32_t errors;        /* transport errors (negative returns, error callbacks) */
+	uint32_t known;         /* hazards of a known, reported issue (test-defined) */
 	struct amp_cache_emu_stats emu;
 	char note[160];
 };

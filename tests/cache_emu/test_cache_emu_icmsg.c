@@ -44,6 +44,7 @@ struct ic_arg {
 	enum amp_icmsg_profile profile1;  /* core 1 */
 	uint32_t align;
 	uint32_t n;
+	uint32_t n1; /* restart: messages before the restart (0 = n) */
 };
 
 struct ic_core {
@@ -58,7 +59,9 @@ static struct ic_core g_c;
 
 static void on_bound(void *p)
 {
-	__atomic_fetch_add(&((struct ic_core *)p)->bound, 1u, __ATOMIC_SEQ_CST);
+	struct ic_core *c = p;
+	__atomic_store_n(&c->rx, 0u, __ATOMIC_SEQ_CST); /* a new session starts a new stream */
+	__atomic_fetch_add(&c->bound, 1u, __ATOMIC_SEQ_CST);
 }
 
 static void on_unbound(void *p)
@@ -104,36 +107,44 @@ static void *sender_main(void *argp)
 	return NULL;
 }
 
-static void ic_role(int id, const void *argp, struct cemu_result *res)
-{
-	const struct ic_arg *arg = argp;
-	struct ic_core *c = &g_c;
-	c->id = id;
+/* One core's environment: regions, doorbell, ICMsg instance. */
+static struct {
 	char rname[2][64], mname[64];
 	struct amp_shm_cfg rcfg[2];
 	struct amp_shm reg[2];
+	struct amp_mbox_linux_cfg mcfg;
+	struct amp_mbox mbox;
+	struct amp_mbox_linux drv;
+	struct amp_icmsg_cfg icfg;
+	struct amp_ipc_ept_cfg ecfg;
+} g_env;
+
+/* Power-on of a core: fresh caches (the regions are mapped anew), doorbell,
+ * instance opened. 0 or a failure code for res->rc. */
+static int core_up(int id, const struct ic_arg *arg)
+{
+	struct ic_core *c = &g_c;
+	c->id = id;
 	for (int i = 0; i < 2; i++) {
-		snprintf(rname[i], sizeof(rname[i]), "%s-%s", arg->base, i == 0 ? "a2b" : "b2a");
-		rcfg[i] = (struct amp_shm_cfg){ .name = rname[i], .size = REGION, .cacheable = true };
-		if (amp_shm_open(&reg[i], &rcfg[i]) != 0) {
-			res->rc = 1;
-			return;
+		snprintf(g_env.rname[i], sizeof(g_env.rname[i]), "%s-%s", arg->base,
+			 i == 0 ? "a2b" : "b2a");
+		g_env.rcfg[i] = (struct amp_shm_cfg){ .name = g_env.rname[i], .size = REGION,
+						      .cacheable = true };
+		if (amp_shm_open(&g_env.reg[i], &g_env.rcfg[i]) != 0) {
+			return 1;
 		}
 	}
-	snprintf(mname, sizeof(mname), "%s-mbox", arg->base);
-	struct amp_mbox_linux_cfg mcfg = {
-		.shm = { .name = mname, .size = AMP_MBOX_LINUX_REGION_SIZE, .cacheable = false },
+	snprintf(g_env.mname, sizeof(g_env.mname), "%s-mbox", arg->base);
+	g_env.mcfg = (struct amp_mbox_linux_cfg){
+		.shm = { .name = g_env.mname, .size = AMP_MBOX_LINUX_REGION_SIZE, .cacheable = false },
 		.side = (uint8_t)id,
 		.num_channels = 2,
 		.tx_mask = 1u << id,
 		.rx_mask = 1u << (1 - id),
 		.wait = AMP_MBOX_LINUX_WAIT_IRQ,
 	};
-	struct amp_mbox mbox;
-	struct amp_mbox_linux drv;
-	if (amp_mbox_linux_init(&mbox, &drv, &mcfg) != 0) {
-		res->rc = 2;
-		return;
+	if (amp_mbox_linux_init(&g_env.mbox, &g_env.drv, &g_env.mcfg) != 0) {
+		return 2;
 	}
 	const enum amp_icmsg_profile prof = id == 0 ? arg->profile : arg->profile1;
 	/* Both layouts carry the same payload when one side is v1 (align >= 8). */
@@ -141,13 +152,13 @@ static void ic_role(int id, const void *argp, struct cemu_result *res)
 	if (c->max > 1000u) {
 		c->max = 1000u;
 	}
-	struct amp_icmsg_cfg icfg = {
+	g_env.icfg = (struct amp_icmsg_cfg){
 		.name = id == 0 ? "core0" : "core1",
-		.tx_region = reg[id].base,
+		.tx_region = g_env.reg[id].base,
 		.tx_size = REGION,
-		.rx_region = reg[1 - id].base,
+		.rx_region = g_env.reg[1 - id].base,
 		.rx_size = REGION,
-		.mbox = &mbox,
+		.mbox = &g_env.mbox,
 		.tx_channel = (uint32_t)id,
 		.rx_channel = (uint32_t)(1 - id),
 		.profile = prof,
@@ -156,56 +167,186 @@ static void ic_role(int id, const void *argp, struct cemu_result *res)
 		.rx_buf = c->rxbuf,
 		.rx_buf_size = sizeof(c->rxbuf),
 	};
-	struct amp_ipc_ept_cfg ecfg = {
+	g_env.ecfg = (struct amp_ipc_ept_cfg){
 		.name = "ep",
 		.cb = { .bound = on_bound, .unbound = on_unbound, .received = on_received,
 			.error = on_error },
 		.priv = c,
 	};
-	if (amp_icmsg_init(&c->ic, &icfg) != 0 || amp_icmsg_open(&c->ic, &ecfg) != 0) {
-		res->rc = 3;
+	if (amp_icmsg_init(&c->ic, &g_env.icfg) != 0 || amp_icmsg_open(&c->ic, &g_env.ecfg) != 0) {
+		return 3;
+	}
+	return 0;
+}
+
+/* A core dies: no close, no write-back; its caches are simply gone. */
+static void core_die(void)
+{
+	(void)amp_mbox_linux_deinit(&g_env.mbox);
+	amp_shm_close(&g_env.reg[0]);
+	amp_shm_close(&g_env.reg[1]);
+}
+
+static void core_down(void)
+{
+	(void)amp_icmsg_close(&g_c.ic);
+	core_die();
+}
+
+/* Waits until at least @p n bindings were reported. */
+static bool wait_bound_count(uint32_t n, int timeout_ms)
+{
+	const uint64_t until = cemu_ms() + (uint64_t)timeout_ms;
+	while (__atomic_load_n(&g_c.bound, __ATOMIC_SEQ_CST) < n) {
+		if (cemu_ms() > until) {
+			return false;
+		}
+		amp_port_sleep_us(500);
+	}
+	return true;
+}
+
+/* Both directions at once: n messages sent by a thread, n expected here. */
+static void exchange(uint32_t n, struct cemu_result *res)
+{
+	struct ic_core *c = &g_c;
+	struct sender s = { .n = n };
+	pthread_t th;
+	if (pthread_create(&th, NULL, sender_main, &s) != 0) {
+		res->rc = 4;
+		return;
+	}
+	const uint64_t deadline = cemu_ms() + RUN_MS;
+	uint64_t progress = cemu_ms();
+	uint32_t last = 0;
+	while (__atomic_load_n(&c->rx, __ATOMIC_SEQ_CST) < n && cemu_ms() < deadline &&
+	       cemu_ms() - progress < STALL_MS) {
+		uint32_t now = __atomic_load_n(&c->rx, __ATOMIC_SEQ_CST);
+		if (now != last) {
+			last = now;
+			progress = cemu_ms();
+		}
+		amp_port_sleep_us(1000);
+	}
+	pthread_join(th, NULL);
+	res->sent += s.sent;
+	res->received += __atomic_load_n(&c->rx, __ATOMIC_SEQ_CST);
+	if (s.err != 0 && res->note[0] == '\0') {
+		snprintf(res->note, sizeof(res->note), "send %u failed: %d", s.sent, s.err);
+	}
+}
+
+static void ic_role(int id, const void *argp, struct cemu_result *res)
+{
+	const struct ic_arg *arg = argp;
+	struct ic_core *c = &g_c;
+	res->rc = core_up(id, arg);
+	if (res->rc != 0) {
 		return;
 	}
 	if (amp_icmsg_wait_bound(&c->ic, AMP_MSEC(5000)) != 0) {
 		snprintf(res->note, sizeof(res->note), "never bound (state %d)",
 			 amp_icmsg_state(&c->ic));
 	} else {
-		struct sender s = { .n = arg->n };
-		pthread_t th;
-		if (pthread_create(&th, NULL, sender_main, &s) != 0) {
-			res->rc = 4;
-			return;
-		}
-		const uint64_t deadline = cemu_ms() + RUN_MS;
-		uint64_t progress = cemu_ms();
-		uint32_t last = 0;
-		while (__atomic_load_n(&c->rx, __ATOMIC_SEQ_CST) < arg->n && cemu_ms() < deadline &&
-		       cemu_ms() - progress < STALL_MS) {
-			uint32_t now = __atomic_load_n(&c->rx, __ATOMIC_SEQ_CST);
-			if (now != last) {
-				last = now;
-				progress = cemu_ms();
-			}
-			amp_port_sleep_us(1000);
-		}
-		pthread_join(th, NULL);
-		res->sent = s.sent;
-		if (s.err != 0) {
-			snprintf(res->note, sizeof(res->note), "send %u failed: %d", s.sent, s.err);
-		}
+		exchange(arg->n, res);
 	}
 	/* Count only when the peer has sent everything, close only when it has counted. */
 	(void)cemu_barrier(id, 1, 3000);
 	struct amp_icmsg_stats st;
 	amp_icmsg_get_stats(&c->ic, &st);
-	res->received = __atomic_load_n(&c->rx, __ATOMIC_SEQ_CST);
 	res->bad = c->bad;
 	res->errors = c->errors + (uint32_t)st.proto_errors + c->unbound;
 	(void)cemu_barrier(id, 2, 3000);
-	(void)amp_icmsg_close(&c->ic);
-	(void)amp_mbox_linux_deinit(&mbox);
-	amp_shm_close(&reg[0]);
-	amp_shm_close(&reg[1]);
+	core_down();
+}
+
+/*
+ * Known issue (reported, not fixed here: src/lib/pbuf.c is not ours). After
+ * a v2 peer restart, amp_pbuf_handshake_write() on the surviving core stores
+ * its handshake word into the reader line of its rx ring and cleans that line
+ * without invalidating it first. The line also holds rd_idx, which the
+ * restarted writer has just reset to 0 in amp_pbuf_tx_init(); the survivor's
+ * write-back puts its stale pre-restart rd_idx back. The writer then sees a
+ * ring that is full up to that old index. Any other hazard is a failure.
+ */
+static uint32_t g_known_hs, g_other_hazards;
+
+static void restart_hook(enum amp_cache_emu_hazard kind, const char *region, size_t first,
+			 size_t last, const void *caller, void *user)
+{
+	(void)caller;
+	(void)user;
+	const size_t n = strlen(region);
+	const bool own_rx = n > 4 && strcmp(region + n - 4, g_c.id == 0 ? "-b2a" : "-a2b") == 0;
+	if (kind == AMP_CACHE_EMU_CLOBBER && own_rx && last < 4u) {
+		(void)first;
+		g_known_hs++;
+	} else {
+		g_other_hazards++;
+	}
+}
+
+/*
+ * Restart: both cores exchange, then core 1 dies (its caches are lost, it
+ * writes nothing more) and boots again with cold caches, while core 0 keeps
+ * its caches, stale lines included. v2: core 0 sees `unbound` and opens again;
+ * v1: it bonds again by itself. Then a second exchange, sequence numbers
+ * from 0 (the bound callback resets the receive counter).
+ */
+static void ic_restart_role(int id, const void *argp, struct cemu_result *res)
+{
+	const struct ic_arg *arg = argp;
+	struct ic_core *c = &g_c;
+	amp_cache_emu_set_hazard_hook(restart_hook, NULL);
+	res->rc = core_up(id, arg);
+	if (res->rc != 0) {
+		return;
+	}
+	if (!wait_bound_count(1, 5000)) {
+		snprintf(res->note, sizeof(res->note), "never bound");
+		(void)cemu_barrier(id, 1, 3000);
+		(void)cemu_barrier(id, 2, 3000);
+		core_down();
+		return;
+	}
+	exchange(arg->n1 != 0u ? arg->n1 : arg->n, res);
+	(void)cemu_barrier(id, 1, 3000);
+	if (id == 1) {
+		core_die();
+		amp_port_sleep_us(20000);
+		memset((void *)&g_c, 0, sizeof(g_c));
+		res->rc = core_up(id, arg);
+		if (res->rc != 0) {
+			return;
+		}
+	} else {
+		const uint64_t until = cemu_ms() + 5000u;
+		while (__atomic_load_n(&c->unbound, __ATOMIC_SEQ_CST) == 0u && cemu_ms() < until) {
+			amp_port_sleep_us(500);
+		}
+		if (c->unbound == 0u) {
+			snprintf(res->note, sizeof(res->note), "the restart went unnoticed");
+		} else if (arg->profile != AMP_ICMSG_V1) {
+			(void)amp_icmsg_open(&c->ic, &g_env.ecfg);
+		}
+	}
+	if (!wait_bound_count(id == 0 ? 2u : 1u, 5000)) {
+		if (res->note[0] == '\0') {
+			snprintf(res->note, sizeof(res->note), "not bound again");
+		}
+	} else {
+		exchange(arg->n, res);
+	}
+	(void)cemu_barrier(id, 2, 5000);
+	struct amp_icmsg_stats st;
+	amp_icmsg_get_stats(&c->ic, &st);
+	res->bad = c->bad;
+	/* The survivor's one `unbound` is the expected news of the restart. */
+	res->errors = c->errors + (uint32_t)st.proto_errors + (id == 0 ? c->unbound - 1u : c->unbound);
+	(void)cemu_barrier(id, 3, 3000);
+	core_down();
+	res->errors += g_other_hazards;
+	res->known = g_known_hs;
 }
 
 static void remove_regions(const char *base)
@@ -242,6 +383,76 @@ static bool stream(const char *what, enum amp_icmsg_profile prof, uint32_t align
 		   struct cemu_result res[2])
 {
 	return stream2(what, prof, prof, align, evict, res);
+}
+
+static bool restart_emu(const char *what, enum amp_icmsg_profile prof, uint32_t n1,
+			bool emu_on, uint32_t evict, struct cemu_result res[2]);
+
+static bool restart(const char *what, enum amp_icmsg_profile prof, uint32_t n1, uint32_t evict,
+		    struct cemu_result res[2])
+{
+	return restart_emu(what, prof, n1, true, evict, res);
+}
+
+static bool restart_emu(const char *what, enum amp_icmsg_profile prof, uint32_t n1,
+			bool emu_on, uint32_t evict, struct cemu_result res[2])
+{
+	struct ic_arg arg = { .profile = prof, .profile1 = prof, .align = LINE, .n = NMSG / 5u,
+			      .n1 = n1 };
+	cemu_name(arg.base, sizeof(arg.base), "icr");
+	remove_regions(arg.base);
+	struct amp_cache_emu_cfg emu = { .line_size = LINE, .evict_permille = evict, .seed = 3 };
+	int rc = cemu_run_pair(ic_restart_role, &arg, emu_on ? &emu : NULL, 2 * RUN_MS + 10000, res);
+	remove_regions(arg.base);
+	cemu_print(what, res);
+	bool ok = rc == 0;
+	for (int i = 0; i < 2; i++) {
+		const uint32_t total = (n1 != 0u ? n1 : arg.n) + arg.n;
+		ok = ok && res[i].rc == 0 && res[i].sent == total && res[i].received == total &&
+		     res[i].bad == 0 && res[i].errors == 0 && res[i].note[0] == '\0';
+	}
+	if (res[0].known + res[1].known != 0u) {
+		print_message("  known issue seen: %u stale rd_idx write-backs by the handshake "
+			      "write (see restart_hook)\n", res[0].known + res[1].known);
+	}
+	return ok;
+}
+
+static void test_icmsg_restart_v2(void **state)
+{
+	(void)state;
+	struct cemu_result res[2];
+	assert_true(restart("icmsg v2 restart of core 1", AMP_ICMSG_V2, 0, 0, res));
+	assert_true(restart("icmsg v2 restart of core 1, evict=200", AMP_ICMSG_V2, 0, 200, res));
+}
+
+/*
+ * EXPECTED FAILURE (known issue above): the restart comes after a single
+ * message, so the survivor's stale rd_idx is just past that message and the
+ * restarted core's first message can never fit: that direction is wedged.
+ * This test asserts the failure; when pbuf is fixed it fails and must be
+ * turned into a normal restart() check.
+ */
+static void test_icmsg_restart_v2_wedge_known_issue(void **state)
+{
+	(void)state;
+	struct cemu_result res[2];
+	const bool ok = restart("icmsg v2 restart after 1 message (known issue)", AMP_ICMSG_V2, 1,
+				0, res);
+	assert_false(ok);
+	assert_true(res[0].known > 0u);          /* the survivor put its stale rd_idx back */
+	assert_int_equal(res[0].received, 1u);   /* nothing came through after the restart */
+	assert_int_equal(res[1].sent, 1u);
+	/* Control: the same restart on coherent memory goes through. */
+	assert_true(restart_emu("same restart, emulator off", AMP_ICMSG_V2, 1, false, 0, res));
+}
+
+static void test_icmsg_restart_v1(void **state)
+{
+	(void)state;
+	struct cemu_result res[2];
+	assert_true(restart("icmsg v1 restart of core 1", AMP_ICMSG_V1, 0, 0, res));
+	assert_true(restart("icmsg v1 restart after 1 message", AMP_ICMSG_V1, 1, 0, res));
 }
 
 static void test_icmsg_v1(void **state)
@@ -306,6 +517,9 @@ int main(void)
 		cmocka_unit_test(test_icmsg_v1_evictions),
 		cmocka_unit_test(test_icmsg_v2_evictions),
 		cmocka_unit_test(test_icmsg_detect),
+		cmocka_unit_test(test_icmsg_restart_v2),
+		cmocka_unit_test(test_icmsg_restart_v2_wedge_known_issue),
+		cmocka_unit_test(test_icmsg_restart_v1),
 		cmocka_unit_test(test_icmsg_align_below_line_flagged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
