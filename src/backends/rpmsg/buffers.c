@@ -358,7 +358,7 @@ static int wait_tx(struct amp_rpmsg *rp, struct amp_rpmsg_ept *e, uint32_t *key,
 		int64_t left = AMP_FOREVER;
 		if (timeout_us > 0) {
 			uint64_t now = amp_port_now_ns();
-			left = now >= deadline ? 0 : (int64_t)((deadline - now) / 1000u);
+			left = now >= deadline ? 0 : amp_rpmsg_ns_to_us(deadline - now);
 		}
 		int w = AMP_ETIMEDOUT;
 		rp->tx_waiters++;
@@ -382,7 +382,8 @@ static int wait_tx(struct amp_rpmsg *rp, struct amp_rpmsg_ept *e, uint32_t *key,
 		if (r != AMP_ENOBUFS) {
 			break;
 		}
-		if (w == AMP_ETIMEDOUT && left != AMP_FOREVER) {
+		/* A slice may end before the deadline (amp_rpmsg_ns_to_us). */
+		if (w == AMP_ETIMEDOUT && left != AMP_FOREVER && amp_port_now_ns() >= deadline) {
 			r = AMP_ETIMEDOUT;
 			break;
 		}

@@ -591,7 +591,11 @@ int amp_rpmsg_wait_link(struct amp_rpmsg *rp, int64_t timeout_us)
 		}
 		int64_t slice = AMP_MSEC(10);
 		if (timeout_us != AMP_FOREVER) {
-			int64_t left = timeout_us - (int64_t)((amp_port_now_ns() - start) / 1000u);
+			const uint64_t elapsed = amp_port_now_ns() - start;
+			if (elapsed >= (uint64_t)timeout_us * 1000u) {
+				return AMP_ETIMEDOUT;
+			}
+			int64_t left = amp_rpmsg_ns_to_us((uint64_t)timeout_us * 1000u - elapsed);
 			if (left <= 0) {
 				return AMP_ETIMEDOUT;
 			}

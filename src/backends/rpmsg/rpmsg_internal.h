@@ -94,6 +94,16 @@ int amp_rpmsg_op_register(struct amp_ipc_instance *inst, void **token,
 			  const struct amp_ipc_ept_cfg *cfg);
 int amp_rpmsg_op_deregister(struct amp_ipc_instance *inst, void *token);
 
+/*
+ * Nanoseconds to microseconds for wait slices without a 64-bit division (a
+ * libgcc routine of ~800 bytes on Cortex-M): exact below 2^32 ns (4.29 s),
+ * a 4.29 s slice above; every caller re-checks its deadline after a slice.
+ */
+static inline int64_t amp_rpmsg_ns_to_us(uint64_t ns)
+{
+	return ns > UINT32_MAX ? (int64_t)(UINT32_MAX / 1000u) : (int64_t)((uint32_t)ns / 1000u);
+}
+
 /* little-endian helpers for buffers (4-byte aligned) */
 static inline uint32_t amp_rpmsg_ld32(const volatile uint8_t *p)
 {

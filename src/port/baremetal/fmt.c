@@ -69,8 +69,26 @@ static void amp_fmt_num(struct amp_fmt_out *o, const struct amp_fmt_spec *sp, ui
 	char tmp[24];
 	int n = 0;
 	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
+		/* No 64-bit division (a libgcc routine of ~800 bytes on
+		 * Cortex-M): bases 8 and 16 shift, base 10 divides by
+		 * multiplying with shifts and adds and corrects the remainder. */
+		uint64_t q;
+		if (base == 10u) {
+			q = (v >> 1) + (v >> 2);
+			q += q >> 4;
+			q += q >> 8;
+			q += q >> 16;
+			q += q >> 32;
+			q >>= 3;
+			uint64_t r = v - q * 10u;
+			if (r > 9u) {
+				q++;
+			}
+		} else {
+			q = v >> (base == 16u ? 4 : 3);
+		}
+		tmp[n++] = digits[(unsigned)(v - q * base)];
+		v = q;
 	} while (v != 0);
 	int plen = 0;
 	while (prefix[plen] != '\0') {

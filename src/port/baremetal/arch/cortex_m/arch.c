@@ -131,7 +131,7 @@ void amp_bm_arch_signal(void)
  * SysTick counts down from RVR at the processor clock and reloads
  * AMP_BM_TICK_HZ times a second. The tick bounds every idle WFI (a waiter
  * sees its timeout, or a flag the other core set, within one tick) and folds
- * the elapsed count into a 64-bit cycle counter. amp_cm_time_fold() also runs
+ * the elapsed count into the clock. amp_cm_time_fold() also runs
  * on every amp_port_now_ns(), so time stays exact while interrupts are masked
  * as long as the clock is read at least once per tick; otherwise whole ticks
  * are lost (time runs slow, never backwards). The DWT cycle counter would
@@ -141,17 +141,44 @@ void amp_bm_arch_signal(void)
 #define AMP_BM_TICK_HZ 1000u
 #endif
 
-static uint64_t amp_cm_cycles;
+/*
+ * Time is kept as whole seconds plus the cycles into the current second, so
+ * that converting it to nanoseconds needs no 64-bit division (a libgcc
+ * routine of ~800 bytes on Cortex-M): cycles * 1e9 / hz = cycles * q +
+ * cycles * (r / hz) with q, r = 1e9 divided by hz and the fraction r / hz held
+ * as a 0.32 fixed-point number. Exact for clocks that divide 1e9 (the 20 MHz
+ * of QEMU); otherwise at most 1 ns low, and never backwards.
+ */
+static uint32_t amp_cm_sec;       /* whole seconds */
+static uint32_t amp_cm_sub;       /* cycles into the current second, < amp_cm_hz */
+static uint32_t amp_cm_hz;
+static uint32_t amp_cm_ns_q;      /* 1e9 / hz */
+static uint32_t amp_cm_ns_frac;   /* (1e9 % hz) / hz, 0.32 fixed point */
 static uint32_t amp_cm_last_cvr;
 static uint32_t amp_cm_period;
 static bool amp_cm_time_started;
 
 static void amp_cm_time_start(void)
 {
-	uint32_t period = amp_bm_board_cpu_hz() / AMP_BM_TICK_HZ;
+	uint32_t hz = amp_bm_board_cpu_hz();
+	uint32_t period = hz / AMP_BM_TICK_HZ;
 	if (period < 2u || period > AMP_CM_SYST_MAX + 1u) {
 		period = AMP_CM_SYST_MAX + 1u;
 	}
+	amp_cm_hz = hz;
+	amp_cm_ns_q = 1000000000u / hz;
+	/* floor((1e9 % hz) * 2^32 / hz) by long division, once. */
+	uint64_t x = 1000000000u % hz;
+	uint32_t frac = 0;
+	for (int i = 0; i < 32; i++) {
+		x <<= 1;
+		frac <<= 1;
+		if (x >= hz) {
+			x -= hz;
+			frac |= 1u;
+		}
+	}
+	amp_cm_ns_frac = frac;
 	amp_cm_period = period;
 	AMP_CM_SYST_CSR = 0;
 	AMP_CM_SYST_RVR = period - 1u;
@@ -164,6 +191,7 @@ static void amp_cm_time_start(void)
 	amp_cm_time_started = true;
 }
 
+/* Fold the cycles since the last call into the clock; returns it in ns. */
 static uint64_t amp_cm_time_fold(void)
 {
 	uint32_t key = amp_port_irq_lock();
@@ -173,9 +201,15 @@ static uint64_t amp_cm_time_fold(void)
 	uint32_t cvr = AMP_CM_SYST_CVR & AMP_CM_SYST_MAX;
 	uint32_t last = amp_cm_last_cvr;
 	/* Down-counter: elapsed = last - cvr, plus one period if it reloaded. */
-	amp_cm_cycles += last >= cvr ? last - cvr : last + amp_cm_period - cvr;
+	uint32_t sub = amp_cm_sub + (last >= cvr ? last - cvr : last + amp_cm_period - cvr);
 	amp_cm_last_cvr = cvr;
-	uint64_t now = amp_cm_cycles;
+	while (sub >= amp_cm_hz) { /* elapsed is at most 2 periods: rarely twice */
+		sub -= amp_cm_hz;
+		amp_cm_sec++;
+	}
+	amp_cm_sub = sub;
+	uint64_t now = (uint64_t)amp_cm_sec * 1000000000u + sub * amp_cm_ns_q +
+		       (uint32_t)(((uint64_t)sub * amp_cm_ns_frac) >> 32);
 	amp_port_irq_unlock(key);
 	return now;
 }
@@ -187,10 +221,7 @@ void amp_bm_systick_isr(void)
 
 uint64_t amp_port_now_ns(void)
 {
-	uint64_t cycles = amp_cm_time_fold();
-	uint32_t hz = amp_bm_board_cpu_hz();
-	/* Split to keep cycles * 1e9 from overflowing 64 bits. */
-	return (cycles / hz) * 1000000000u + ((cycles % hz) * 1000000000u) / hz;
+	return amp_cm_time_fold();
 }
 
 void amp_bm_time_init(void)
