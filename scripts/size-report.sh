@@ -106,7 +106,7 @@ for img in icmsg icmsg-min rpmsg rpmsg-min; do
     icmsg*) group="service icmsg pbuf"; target=2048; gname="service + ICMsg + pbuf" ;;
     *) group="service rpmsg vring"; target=3072; gname="service + RPMsg + vring" ;;
   esac
-  cfg="all features (defaults)"
+  cfg="every feature on: the defaults"
   if [ -f "${map%.map}.cfg" ]; then cfg=$(cat "${map%.map}.cfg"); fi
   echo "size-${img}.elf ($cfg):"
   echo
