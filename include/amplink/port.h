@@ -55,8 +55,38 @@ struct amp_event {
 /* ---- barriers and caches --------------------------------------------- */
 
 /** @brief Full memory barrier (loads and stores, including to device memory).
- *  Context: any. */
+ *
+ * The only barrier that orders a store before a later load (Peterson's lock,
+ * "publish then check the peer's flag"). Costly on every CPU (MFENCE, DMB SY):
+ * ring hot paths use the acquire/release fences below instead.
+ * Context: any. */
 void amp_port_mb(void);
+
+/*
+ * Acquire and release fences between the two cores. They order exactly what a
+ * single-producer/single-consumer ring needs:
+ *  - release: every load and store before it is visible to the peer before any
+ *    store after it (payload written, then the index published);
+ *  - acquire: every load before it completes before any load or store after it
+ *    (index read, then the payload it covers).
+ * On x86 (TSO) both are compiler barriers only; on Arm they are DMB. A port
+ * whose shared memory needs more (e.g. a DSB around non-coherent masters)
+ * defines AMP_PORT_HAS_FENCES and provides its own. Context: any.
+ */
+#if !defined(AMP_PORT_HAS_FENCES)
+static inline void amp_port_acquire_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+static inline void amp_port_release_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+#else
+void amp_port_acquire_fence(void);
+void amp_port_release_fence(void);
+#endif
 
 /** @brief Spin-wait hint (PAUSE / YIELD), used inside polling loops. Context: any. */
 void amp_port_cpu_relax(void);

@@ -35,7 +35,7 @@ _Static_assert(AMP_PBUF_DATA_LEN(2048u, 0u, 0) == 2040u, "layout 2048/0/0");
 /*
  * Data[] is written and read with plain memcpy for speed. The pointer loses
  * its volatile qualifier through uintptr_t; ordering against the index words
- * comes from amp_port_mb(), which is also a compiler barrier.
+ * comes from the acquire/release fences, which are also compiler barriers.
  */
 static uint8_t *amp_pbuf_plain(volatile uint8_t *p)
 {
@@ -158,10 +158,10 @@ static int amp_pbuf_load_peer_idx(const struct amp_pbuf *pb, volatile uint32_t *
 				  const char *what, bool acquire, uint32_t *out)
 {
 	amp_port_dcache_invalidate(loc, sizeof(uint32_t));
-	amp_port_mb();
+	amp_port_acquire_fence();
 	const uint32_t v = *loc;
 	if (acquire) {
-		amp_port_mb();
+		amp_port_acquire_fence();
 	}
 	if ((v % AMP_PBUF_IDX_SIZE) != 0u) {
 		AMP_LOGW("pbuf %p: peer %s 0x%x misaligned", (void *)pb->cfg->region,
@@ -229,9 +229,10 @@ int amp_pbuf_write(struct amp_pbuf *pb, const void *data, size_t len)
 	/* Publish: data first, then the index the reader acts on. */
 	const uint32_t next = amp_pbuf_advance(blen, wr, plen);
 	pb->wr_idx = next;
-	amp_port_mb();
+	amp_port_release_fence();
 	*pb->wr_idx_loc = next;
-	amp_port_mb();
+	/* ...and the index before whatever follows (the doorbell). */
+	amp_port_release_fence();
 	amp_port_dcache_clean(pb->wr_idx_loc, sizeof(uint32_t));
 	return (int)plen;
 }
@@ -312,9 +313,9 @@ static void amp_pbuf_consume(struct amp_pbuf *pb, uint32_t plen)
 {
 	const uint32_t next = amp_pbuf_advance(pb->len, pb->rd_idx, plen);
 	pb->rd_idx = next;
-	amp_port_mb();
+	amp_port_release_fence();
 	*pb->rd_idx_loc = next;
-	amp_port_mb();
+	amp_port_release_fence();
 	amp_port_dcache_clean(pb->rd_idx_loc, sizeof(uint32_t));
 }
 
@@ -401,7 +402,7 @@ int amp_pbuf_read_peek(struct amp_pbuf *pb, const volatile uint8_t **first, size
 		*second = &pb->data_loc[0];
 		*second_len = pkt.plen - n1;
 	}
-	amp_port_mb();
+	amp_port_acquire_fence();
 	return (int)pkt.plen;
 }
 
