@@ -283,15 +283,19 @@ int amp_vring_dev_get_avail(struct amp_vring *vr, uint16_t *head, void **buf, ui
 	uint32_t max = cfg->max_len ? cfg->max_len : (uint32_t)cfg->pool_size;
 	bool want_write = cfg->device_writes;
 	bool has_write = (flags & AMP_VRING_DESC_F_WRITE) != 0;
+	/* The pool is below 4 GiB (init), so an offset with a non-zero upper
+	 * word, including one that wrapped below the pool, is outside it; the
+	 * rest is 32-bit. */
+	const uint64_t off64 = addr - cfg->pool_phys;
+	const uint32_t off = (uint32_t)off64;
+	const uint32_t psize = (uint32_t)cfg->pool_size;
 	if ((flags & (AMP_VRING_DESC_F_NEXT | AMP_VRING_DESC_F_INDIRECT)) != 0 ||
-	    has_write != want_write || dlen < cfg->min_len || dlen > max ||
-	    addr < cfg->pool_phys || addr - cfg->pool_phys > cfg->pool_size ||
-	    (uint64_t)dlen > cfg->pool_size - (addr - cfg->pool_phys)) {
+	    has_write != want_write || dlen < cfg->min_len || dlen > max || (off64 >> 32) != 0 ||
+	    off > psize || dlen > psize - off) {
 		vr->sh[h].off = 0;
 		vr->sh[h].len = 0;
 		return AMP_EBADMSG;
 	}
-	uint32_t off = (uint32_t)(addr - cfg->pool_phys);
 	vr->sh[h].off = off;
 	vr->sh[h].len = dlen;
 	*buf = (uint8_t *)cfg->pool + off;

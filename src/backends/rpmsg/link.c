@@ -305,7 +305,8 @@ int amp_rpmsg_init(struct amp_rpmsg *rp, const struct amp_rpmsg_cfg *cfg,
 		rp->ept[i].addr = AMP_RPMSG_ADDR_ANY;
 		rp->ept[i].dest = AMP_RPMSG_ADDR_ANY;
 	}
-	for (unsigned i = 0; i < AMP_RPMSG_NS_CACHE_MAX; i++) {
+	/* The announcement cache is the host's (none in a remote-only build). */
+	for (unsigned i = 0; AMP_CONFIG_RPMSG_HOST && i < AMP_RPMSG_NS_CACHE_MAX; i++) {
 		rp->ns[i].addr = AMP_RPMSG_ADDR_ANY;
 	}
 	amp_port_event_init(&rp->tx_event);
