@@ -19,6 +19,7 @@
  * of exactly the requested size.
  */
 #define _GNU_SOURCE
+#include "amp_log.h"
 #include "cache_emu_internal.h"
 
 #include <amplink/errno.h>
@@ -140,11 +141,11 @@ static int amp_shm_open_existing(const char *path, size_t size, int *fd)
 	int f = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (f < 0) {
 		if (errno == ELOOP) {
-			amp_port_log(AMP_LOG_ERR, "shm %s: is a symlink, refused", path);
+			AMP_LOGE("shm %s: is a symlink, refused", path);
 			return AMP_EEXIST;
 		}
 		if (errno == ENXIO || errno == EISDIR) { /* a FIFO with no writer, a directory */
-			amp_port_log(AMP_LOG_ERR, "shm %s: not a regular file", path);
+			AMP_LOGE("shm %s: not a regular file", path);
 			return AMP_EEXIST;
 		}
 		return amp_shm_errno(errno);
@@ -156,13 +157,13 @@ static int amp_shm_open_existing(const char *path, size_t size, int *fd)
 		return err;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		amp_port_log(AMP_LOG_ERR, "shm %s: not a regular file", path);
+		AMP_LOGE("shm %s: not a regular file", path);
 		close(f);
 		return AMP_EEXIST;
 	}
 	if (st.st_size < 0 || (uintmax_t)st.st_size != (uintmax_t)size) {
-		amp_port_log(AMP_LOG_ERR, "shm %s: exists with %jd bytes, %zu requested", path,
-			     (intmax_t)st.st_size, size);
+		AMP_LOGE("shm %s: exists with %jd bytes, %zu requested", path,
+			 (intmax_t)st.st_size, size);
 		close(f);
 		return AMP_EEXIST;
 	}
@@ -373,7 +374,7 @@ int amp_shm_open(struct amp_shm *shm, const struct amp_shm_cfg *cfg)
 		/* Lost the race: the winner's file is complete; open that one. */
 	}
 	if (err != 0) {
-		amp_port_log(AMP_LOG_ERR, "shm %s: keeps appearing and vanishing", path);
+		AMP_LOGE("shm %s: keeps appearing and vanishing", path);
 		return AMP_EIO;
 	}
 	shm->cfg = cfg;
