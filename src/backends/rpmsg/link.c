@@ -131,9 +131,9 @@ static void rings_bind(struct amp_rpmsg *rp)
 
 /* ---- remote: watching the host ---------------------------------------- */
 
+/* The caller bound the rings (rings_bind) and found them fresh. */
 static void remote_link_up(struct amp_rpmsg *rp)
 {
-	rings_bind(rp);
 	/* Buffers we send come back as the host's receive buffers; we never need
 	 * to hear about them unless a sender waits (see get_tx_buffer). */
 	amp_vring_disable_cb(&rp->tx);
@@ -143,7 +143,8 @@ static void remote_link_up(struct amp_rpmsg *rp)
 	amp_port_event_post(&rp->link_event);
 }
 
-static void remote_link_down(struct amp_rpmsg *rp, const char *why)
+/* Out of line: two call sites, and -Os would otherwise copy it into both. */
+__attribute__((noinline)) static void remote_link_down(struct amp_rpmsg *rp, const char *why)
 {
 	AMP_LOGW("rpmsg %s: %s", rp->cfg->name ? rp->cfg->name : "", why);
 	AMP_STAT_INC(rp->stats.peer_resets);
