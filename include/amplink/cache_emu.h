@@ -21,6 +21,13 @@
  * write-back always writes the whole line, including bytes this side never
  * stored, exactly like hardware.
  *
+ * Stores are not trapped: a line counts as changed ("dirty") where the copy
+ * differs from what was fetched. A store of the value already there is thus
+ * invisible, so a clean also writes back a covered line whose copy differs
+ * from memory although it is not dirty (counted as `lines_restored`): code
+ * cleans what it has just written. Spontaneous evictions write back only
+ * dirty lines.
+ *
  * Hazards are maintenance sequences that lose data on real hardware:
  *  - discard: an invalidate dropped a line this side had changed and not cleaned;
  *  - clobber: a write-back overwrote bytes that another side had changed in
@@ -102,7 +109,11 @@ struct amp_cache_emu_stats {
 	uint64_t invalidate_calls;   /**< amp_port_dcache_invalidate() calls on emulated regions */
 	uint64_t outside_calls;      /**< maintenance calls on memory no emulated region covers */
 	uint64_t dropped_calls;      /**< calls the filter dropped */
-	uint64_t lines_written_back; /**< dirty lines written to the shared copy (clean or eviction) */
+	uint64_t lines_written_back; /**< lines written to the shared copy (clean or eviction) */
+	/** of those, lines a clean wrote back although this core's copy still
+	 *  held what it had fetched: memory had changed, and the core is taken
+	 *  to have stored the same values again (see the model above) */
+	uint64_t lines_restored;
 	uint64_t lines_fetched;      /**< lines re-read from the shared copy (invalidate or eviction) */
 	uint64_t evictions;          /**< spontaneous evictions carried out */
 	uint64_t discards;           /**< hazard: dirty lines dropped by an invalidate */

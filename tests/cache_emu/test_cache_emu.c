@@ -199,6 +199,35 @@ static void test_shared_line_clobbers(void **state)
 	assert_int_equal(*(volatile uint32_t *)(void *)&B()[LINE * 3], 0x33333333u);
 }
 
+/* A store of the value already cached is invisible to the emulator; a clean
+ * of that line still publishes it when memory differs (the core is taken to
+ * have written what it cleans), counted as a restore, and since B had taken
+ * the byte over in between, as a clobber too. */
+static void test_clean_restores_unchanged_line(void **state)
+{
+	(void)state;
+	A()[300] = 5;
+	amp_port_dcache_clean(&A()[300], 1);
+	amp_port_dcache_invalidate(&B()[300], 1);
+	B()[300] = 6; /* B takes the byte over */
+	amp_port_dcache_clean(&B()[300], 1);
+	amp_cache_emu_reset_stats();
+	A()[300] = 5; /* A stores again what its copy already holds */
+	amp_port_dcache_clean(&A()[300], 1);
+	uint8_t m = 0;
+	assert_int_equal(amp_cache_emu_peek_memory(&A()[300], &m), 0);
+	assert_int_equal(m, 5);
+	struct amp_cache_emu_stats st;
+	stats(&st);
+	assert_int_equal(st.lines_restored, 1);
+	assert_int_equal(st.lines_written_back, 1);
+	assert_int_equal(st.clobbers, 1);
+	/* A line equal to memory is left alone. */
+	amp_port_dcache_clean(&A()[300], 1);
+	stats(&st);
+	assert_int_equal(st.lines_written_back, 1);
+}
+
 static void test_counters(void **state)
 {
 	(void)state;
@@ -439,6 +468,7 @@ int main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_invalidate_discards_dirty_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_line_clobbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_restores_unchanged_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_cacheable_is_direct, setup, teardown),

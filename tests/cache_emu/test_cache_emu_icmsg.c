@@ -45,6 +45,7 @@ struct ic_arg {
 	uint32_t align;
 	uint32_t n;
 	uint32_t n1; /* restart: messages before the restart (0 = n) */
+	bool widen_bond_race; /* known issue 2: stretch the v2 bonding window */
 };
 
 struct ic_core {
@@ -119,6 +120,38 @@ static struct {
 	struct amp_ipc_ept_cfg ecfg;
 } g_env;
 
+/*
+ * Known issue 2 (reported, not fixed here). In v2 bonding a writer that sees
+ * a new session request resets its ring with amp_pbuf_tx_init(), which stores
+ * rd_idx := 0 into the READER's line of the ring and cleans that line. The
+ * line also holds the reader's handshake word. If the reader publishes a new
+ * handshake word (its acknowledgement) after the writer last fetched the line
+ * and before the writer's clean, the writer's write-back replaces it with the
+ * stale one: the acknowledgement is lost, the writer never binds, and nothing
+ * repeats it. Naturally the window is a few instructions (about one run in
+ * ten of the v2 stream test hits it); widen_bond_race stretches it: core 1
+ * holds that clean back 60 ms, core 0 holds back the publication of its
+ * acknowledgement 20 ms, so the acknowledgement lands inside the window.
+ */
+static uint8_t *g_widen_b2a;
+
+static bool widen_filter(enum amp_cache_emu_op op, const volatile void *addr, size_t len, void *u)
+{
+	(void)len;
+	(void)u;
+	static int writer_resets, handshakes;
+	if (op != AMP_CACHE_EMU_CLEAN) {
+		return true;
+	}
+	if (g_c.id == 1 && addr == (const volatile void *)g_widen_b2a && writer_resets++ == 0) {
+		amp_port_sleep_us(60000); /* core 1's first ring reset: rd_idx line */
+	} else if (g_c.id == 0 && addr == (const volatile void *)(g_widen_b2a + 4) &&
+		   ++handshakes == 2) {
+		amp_port_sleep_us(20000); /* core 0's acknowledgement */
+	}
+	return true;
+}
+
 /* Power-on of a core: fresh caches (the regions are mapped anew), doorbell,
  * instance opened. 0 or a failure code for res->rc. */
 static int core_up(int id, const struct ic_arg *arg)
@@ -173,6 +206,11 @@ static int core_up(int id, const struct ic_arg *arg)
 			.error = on_error },
 		.priv = c,
 	};
+	if (arg->widen_bond_race) {
+		/* b2a: core 1 writes its ring there, core 0 its handshake word. */
+		g_widen_b2a = g_env.reg[1].base;
+		amp_cache_emu_set_filter(widen_filter, NULL);
+	}
 	if (amp_icmsg_init(&c->ic, &g_env.icfg) != 0 || amp_icmsg_open(&c->ic, &g_env.ecfg) != 0) {
 		return 3;
 	}
@@ -236,15 +274,40 @@ static void exchange(uint32_t n, struct cemu_result *res)
 	}
 }
 
+/*
+ * Hazards of a stream run. pbuf's writer writes the reader's line once, when
+ * it (re)initialises its ring (rd_idx := 0); a v1 writer does that at open
+ * with a possibly stale copy of the word after rd_idx, which a "detect"
+ * reader uses as its handshake word. Against a v1 peer such clobbers in the
+ * first 8 bytes of a ring are tolerated (a v1 peer never reads that word);
+ * anything else is counted as an error.
+ */
+static uint32_t g_reader_line_hz, g_other_hz;
+
+static void stream_hook(enum amp_cache_emu_hazard kind, const char *region, size_t first,
+			size_t last, const void *caller, void *user)
+{
+	(void)region;
+	(void)first;
+	(void)caller;
+	(void)user;
+	if (kind == AMP_CACHE_EMU_CLOBBER && last < 8u) {
+		g_reader_line_hz++;
+	} else {
+		g_other_hz++;
+	}
+}
+
 static void ic_role(int id, const void *argp, struct cemu_result *res)
 {
 	const struct ic_arg *arg = argp;
 	struct ic_core *c = &g_c;
+	amp_cache_emu_set_hazard_hook(stream_hook, NULL);
 	res->rc = core_up(id, arg);
 	if (res->rc != 0) {
 		return;
 	}
-	if (amp_icmsg_wait_bound(&c->ic, AMP_MSEC(5000)) != 0) {
+	if (amp_icmsg_wait_bound(&c->ic, AMP_MSEC(arg->widen_bond_race ? 1500 : 5000)) != 0) {
 		snprintf(res->note, sizeof(res->note), "never bound (state %d)",
 			 amp_icmsg_state(&c->ic));
 	} else {
@@ -258,6 +321,10 @@ static void ic_role(int id, const void *argp, struct cemu_result *res)
 	res->errors = c->errors + (uint32_t)st.proto_errors + c->unbound;
 	(void)cemu_barrier(id, 2, 3000);
 	core_down();
+	res->known = g_reader_line_hz;
+	if (arg->profile != arg->profile1) {
+		res->errors += g_other_hz;
+	}
 }
 
 /*
@@ -360,10 +427,12 @@ static void remove_regions(const char *base)
 	}
 }
 
-static bool stream2(const char *what, enum amp_icmsg_profile prof, enum amp_icmsg_profile prof1,
-		    uint32_t align, uint32_t evict, struct cemu_result res[2])
+static bool stream_once(const char *what, enum amp_icmsg_profile prof,
+			enum amp_icmsg_profile prof1, uint32_t align, uint32_t evict, bool widen,
+			struct cemu_result res[2])
 {
-	struct ic_arg arg = { .profile = prof, .profile1 = prof1, .align = align, .n = NMSG };
+	struct ic_arg arg = { .profile = prof, .profile1 = prof1, .align = align, .n = NMSG,
+			      .widen_bond_race = widen };
 	cemu_name(arg.base, sizeof(arg.base), "ic");
 	remove_regions(arg.base);
 	struct amp_cache_emu_cfg emu = { .line_size = LINE, .evict_permille = evict, .seed = 9,
@@ -374,7 +443,40 @@ static bool stream2(const char *what, enum amp_icmsg_profile prof, enum amp_icms
 	bool ok = rc == 0;
 	for (int i = 0; i < 2; i++) {
 		ok = ok && res[i].rc == 0 && res[i].sent == NMSG && res[i].received == NMSG &&
-		     res[i].bad == 0 && res[i].errors == 0 && res[i].emu.hazards == 0;
+		     res[i].bad == 0 && res[i].errors == 0 && res[i].emu.discards == 0 &&
+		     (prof != prof1 || res[i].emu.hazards == 0);
+	}
+	if (prof != prof1 && res[0].known + res[1].known != 0u) {
+		print_message("  tolerated: %u clobbers of the word after rd_idx by the v1 writer's "
+			      "ring reset\n", res[0].known + res[1].known);
+	}
+	return ok;
+}
+
+/* Known issue 2 (see test_icmsg_v2_bond_lost_ack_known_issue): one core
+ * never binds because its peer's acknowledgement was overwritten. */
+static bool lost_ack(const struct cemu_result res[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (strncmp(res[i].note, "never bound", 11) == 0 && res[i].emu.clobbers != 0u) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A run that trips over known issue 2 (a race at bonding, rare) is reported
+ * and run again, so that this test keeps checking the stream itself. */
+static bool stream2(const char *what, enum amp_icmsg_profile prof, enum amp_icmsg_profile prof1,
+		    uint32_t align, uint32_t evict, struct cemu_result res[2])
+{
+	bool ok = false;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		ok = stream_once(what, prof, prof1, align, evict, false, res);
+		if (ok || align < LINE || !lost_ack(res)) {
+			break;
+		}
+		print_message("  KNOWN ISSUE 2 hit (v2 bonding lost an acknowledgement); again\n");
 	}
 	return ok;
 }
@@ -394,8 +496,8 @@ static bool restart(const char *what, enum amp_icmsg_profile prof, uint32_t n1, 
 	return restart_emu(what, prof, n1, true, evict, res);
 }
 
-static bool restart_emu(const char *what, enum amp_icmsg_profile prof, uint32_t n1,
-			bool emu_on, uint32_t evict, struct cemu_result res[2])
+static bool restart_once(const char *what, enum amp_icmsg_profile prof, uint32_t n1,
+			 bool emu_on, uint32_t evict, struct cemu_result res[2])
 {
 	struct ic_arg arg = { .profile = prof, .profile1 = prof, .align = LINE, .n = NMSG / 5u,
 			      .n1 = n1 };
@@ -414,6 +516,27 @@ static bool restart_emu(const char *what, enum amp_icmsg_profile prof, uint32_t 
 	if (res[0].known + res[1].known != 0u) {
 		print_message("  known issue seen: %u stale rd_idx write-backs by the handshake "
 			      "write (see restart_hook)\n", res[0].known + res[1].known);
+	}
+	return ok;
+}
+
+/* Binding again after the restart can trip over known issue 2 (a lost
+ * acknowledgement); such a run is reported and repeated. */
+static bool restart_emu(const char *what, enum amp_icmsg_profile prof, uint32_t n1,
+			bool emu_on, uint32_t evict, struct cemu_result res[2])
+{
+	bool ok = false;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		ok = restart_once(what, prof, n1, emu_on, evict, res);
+		bool lost = false;
+		for (int i = 0; i < 2; i++) {
+			lost = lost || strncmp(res[i].note, "never bound", 11) == 0 ||
+			       strncmp(res[i].note, "not bound again", 15) == 0;
+		}
+		if (ok || !lost || !emu_on) {
+			break;
+		}
+		print_message("  KNOWN ISSUE 2 hit (v2 bonding lost an acknowledgement); again\n");
 	}
 	return ok;
 }
@@ -486,6 +609,22 @@ static void test_icmsg_v1_evictions(void **state)
 	assert_true(stream("icmsg v1 align=32 evict=200", AMP_ICMSG_V1, LINE, 200, res));
 }
 
+/*
+ * EXPECTED FAILURE (known issue 2 above), made deterministic by stretching
+ * the window: core 1 never binds. When pbuf/ICMsg are fixed this test fails
+ * and must become a normal stream() check with widen_bond_race set.
+ */
+static void test_icmsg_v2_bond_lost_ack_known_issue(void **state)
+{
+	(void)state;
+	struct cemu_result res[2];
+	assert_false(stream_once("icmsg v2 bonding, window stretched (known issue 2)", AMP_ICMSG_V2,
+				 AMP_ICMSG_V2, LINE, 0, true, res));
+	assert_true(lost_ack(res));
+	assert_true(strncmp(res[1].note, "never bound", 11) == 0);
+	assert_int_equal(res[0].received, 0u);
+}
+
 /* "detect" against a v1 peer and against another "detect" core. */
 static void test_icmsg_detect(void **state)
 {
@@ -519,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_icmsg_detect),
 		cmocka_unit_test(test_icmsg_restart_v2),
 		cmocka_unit_test(test_icmsg_restart_v2_wedge_known_issue),
+		cmocka_unit_test(test_icmsg_v2_bond_lost_ack_known_issue),
 		cmocka_unit_test(test_icmsg_restart_v1),
 		cmocka_unit_test(test_icmsg_align_below_line_flagged),
 	};

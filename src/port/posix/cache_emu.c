@@ -337,6 +337,35 @@ static void amp_cemu_writeback(struct amp_cemu_region *r, size_t line, const voi
 	}
 }
 
+/*
+ * A clean of a line that holds exactly what this core fetched or last wrote
+ * back, while memory has changed since: either the core stored the same
+ * values again (a real cache marks the line dirty and writes it back), or it
+ * stored nothing there (a real cache writes nothing). Values cannot tell the
+ * two apart; code cleans what it has just written, so the line is written
+ * back (and checked for clobbers like any write-back).
+ */
+static bool amp_cemu_differs_from_mem(const struct amp_cemu_region *r, size_t line)
+{
+	const size_t end = amp_cemu_line_end(r, line);
+	for (size_t o = line; o < end;) {
+		unsigned w = amp_cemu_w(o, end);
+		if (amp_cemu_ld(r->view, o, w) != amp_cemu_ld(r->mem, o, w)) {
+			return true;
+		}
+		o += w;
+	}
+	return false;
+}
+
+static void amp_cemu_restore(struct amp_cemu_region *r, size_t line, const void *caller)
+{
+	amp_cemu_stats.lines_restored++;
+	/* The same write-back as for a dirty line, and the same check: bytes
+	 * the other core changed since our fetch get our older values. */
+	amp_cemu_writeback(r, line, caller);
+}
+
 /* Re-read a line from mem. @p discard: an explicit invalidate (local changes
  * are dropped); else a spontaneous eviction of a clean line (a racing local
  * store is kept). */
@@ -462,6 +491,8 @@ static void amp_cemu_maint(enum amp_cache_emu_op op, const volatile void *addr, 
 				if (op == AMP_CACHE_EMU_CLEAN) {
 					if (amp_cemu_dirty(r, line)) {
 						amp_cemu_writeback(r, line, caller);
+					} else if (amp_cemu_differs_from_mem(r, line)) {
+						amp_cemu_restore(r, line, caller);
 					}
 				} else {
 					if (amp_cemu_dirty(r, line)) {
