@@ -9,8 +9,10 @@
  *         core's "cache", where all its loads and stores go;
  *   snap  what this core last fetched from or wrote back to mem, per byte.
  * A line is dirty when view differs from snap anywhere in it. That misses a
- * store of the value already there, which only matters for the clobber
- * diagnosis, never for what the peer sees.
+ * store of the value already there; so that the peer still sees such a store,
+ * a clean also writes back a covered line that differs from mem (see
+ * amp_cemu_restore()). The clobber diagnosis cannot tell such a store from
+ * no store and reports both.
  *
  * Every copy between the three goes word by word with single 32-bit accesses,
  * so an aligned index word moves in one piece as it does on a real bus, and a
