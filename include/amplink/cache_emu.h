@@ -158,6 +158,7 @@ uint32_t amp_cache_emu_line_size(void);
 
 /**
  * @brief Copy the counters of this process.
+ * @param out receives the counters
  * @retval 0          copied
  * @retval AMP_EINVAL @p out is NULL
  * Context: thread or doorbell callback. Concurrency: any thread. Lifetime: none.
@@ -191,6 +192,8 @@ void amp_cache_emu_set_hazard_hook(amp_cache_emu_hazard_fn fn, void *user);
 /**
  * @brief Number of lines in [addr, addr+len) this side changed and has not
  * written back yet (test helper).
+ * @param addr start of the range (inside an emulated region)
+ * @param len  length in bytes (clamped to the region)
  * @return dirty lines (>= 0)
  * @retval AMP_ENOENT the range does not start in an emulated region
  * Context: thread. Concurrency: any thread. Lifetime: none.
