@@ -144,8 +144,9 @@ int amp_cache_emu_enable(const struct amp_cache_emu_cfg *cfg);
 int amp_cache_emu_disable(void);
 
 /**
- * @brief True when the emulator is on (after amp_cache_emu_enable(), or after
- * the environment turned it on at the first open of a cacheable region).
+ * @brief True when the emulator is on (after amp_cache_emu_enable(), or when
+ * the environment turns it on: the first call, or the first open of a
+ * cacheable region, reads it unless the API was used before).
  * Context: any. Concurrency: reentrant. Lifetime: none.
  */
 bool amp_cache_emu_active(void);
