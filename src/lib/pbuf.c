@@ -430,9 +430,15 @@ uint32_t amp_pbuf_handshake_read(struct amp_pbuf *pb)
 	if (pb == NULL || pb->handshake_loc == NULL) {
 		return 0;
 	}
+	/* Loads only on both sides: the packet loads before it complete first
+	 * (a reader's "load, then check the session"), and whatever the caller
+	 * loads next depends on this one. No store-to-load ordering is needed,
+	 * so acquire fences do instead of full barriers (one per packet). */
 	amp_port_dcache_invalidate(pb->handshake_loc, sizeof(uint32_t));
-	amp_port_mb();
-	return *pb->handshake_loc;
+	amp_port_acquire_fence();
+	const uint32_t v = *pb->handshake_loc;
+	amp_port_acquire_fence();
+	return v;
 }
 
 void amp_pbuf_handshake_write(struct amp_pbuf *pb, uint32_t value)
@@ -440,6 +446,12 @@ void amp_pbuf_handshake_write(struct amp_pbuf *pb, uint32_t value)
 	if (pb == NULL || pb->handshake_loc == NULL) {
 		return;
 	}
+	/* The word shares its cache line with rd_idx, which the peer writes
+	 * when it (re)initialises its writer side. Fetch the line first, so
+	 * the write-back below carries the peer's rd_idx instead of putting a
+	 * stale copy back (which would wedge the restarted peer's ring). */
+	amp_port_dcache_invalidate(pb->handshake_loc, sizeof(uint32_t));
+	amp_port_mb();
 	*pb->handshake_loc = value;
 	amp_port_mb();
 	amp_port_dcache_clean(pb->handshake_loc, sizeof(uint32_t));
