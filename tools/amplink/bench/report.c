@@ -344,10 +344,10 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 		amp_json_bool(&j, "ok", f->ok);
 		if (!f->ok) {
 			amp_json_str(&j, "error", f->error);
-			amp_json_end_obj(&j);
-			continue;
 		}
-		if (f->kind == BK_RTT) {
+		if (!f->ok) {
+			/* no figures; the counters below still tell what happened */
+		} else if (f->kind == BK_RTT) {
 			amp_json_num(&j, "med", f->med);
 			amp_json_num(&j, "p99", f->p99);
 			amp_json_num(&j, "p999", f->p999);
@@ -356,7 +356,9 @@ void bench_print_json(FILE *out, const struct bench_report *r)
 			amp_json_num(&j, "msgs_s", f->msgs_s);
 			amp_json_num(&j, "mb_s", f->mb_s);
 		}
-		amp_json_num(&j, "spread_pct", f->spread_pct);
+		if (f->ok) {
+			amp_json_num(&j, "spread_pct", f->spread_pct);
+		}
 		amp_json_uint(&j, "reps", f->reps);
 		amp_json_uint(&j, "samples", f->samples);
 		amp_json_num(&j, "cl_before", f->cl_before);
