@@ -5,7 +5,7 @@
  * Shared memory between processes on one host is cache-coherent, so cache
  * maintenance is a no-op here; barriers are real. "Interrupts" are played by
  * each process's doorbell thread (drivers/mbox/linux): irq_lock holds it off
- * with a recursive mutex and in_isr is a thread-local flag it sets while it
+ * with a nesting lock (below) and in_isr is a thread-local flag it sets while it
  * runs callbacks.
  */
 #define _GNU_SOURCE
@@ -60,19 +60,65 @@ void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
 
 /* ---- interrupts ------------------------------------------------------- */
 
-static pthread_mutex_t amp_posix_irq_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+/*
+ * The "interrupt mask" of a process: a lock word shared by its threads plus a
+ * per-thread nesting depth, so a nested lock (a callback sending, a send from
+ * inside an irq-locked section) costs no atomic at all and the outermost pair
+ * costs one compare-and-swap and one exchange on an uncontended word. Word:
+ * 0 free, 1 held, 2 held with (possible) sleepers. Only the outermost unlock
+ * of the owning thread releases it, so callbacks never run concurrently with
+ * an irq-locked section of another thread of this process.
+ */
+static uint32_t amp_posix_irq_word;
+static _Thread_local uint32_t amp_posix_irq_depth;
 static _Thread_local bool amp_posix_isr_flag;
+
+static void amp_posix_irq_acquire(void)
+{
+	if (amp_posix_irq_depth++ != 0) {
+		return;
+	}
+	uint32_t c = 0;
+	if (__atomic_compare_exchange_n(&amp_posix_irq_word, &c, 1, false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		return;
+	}
+	/* Contended: a short spin (the holder is usually a pass of a few
+	 * microseconds), then sleep on the word marked "sleepers". */
+	for (int i = 0; i < 100; i++) {
+		amp_port_cpu_relax();
+		c = 0;
+		if (__atomic_load_n(&amp_posix_irq_word, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_compare_exchange_n(&amp_posix_irq_word, &c, 1, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			return;
+		}
+	}
+	while (__atomic_exchange_n(&amp_posix_irq_word, 2, __ATOMIC_ACQUIRE) != 0) {
+		syscall(SYS_futex, &amp_posix_irq_word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+	}
+}
+
+static void amp_posix_irq_release(void)
+{
+	if (--amp_posix_irq_depth != 0) {
+		return;
+	}
+	if (__atomic_exchange_n(&amp_posix_irq_word, 0, __ATOMIC_RELEASE) == 2) {
+		syscall(SYS_futex, &amp_posix_irq_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+}
 
 uint32_t amp_port_irq_lock(void)
 {
-	pthread_mutex_lock(&amp_posix_irq_mutex);
+	amp_posix_irq_acquire();
 	return 1;
 }
 
 void amp_port_irq_unlock(uint32_t key)
 {
 	(void)key;
-	pthread_mutex_unlock(&amp_posix_irq_mutex);
+	amp_posix_irq_release();
 }
 
 bool amp_port_in_isr(void)
@@ -82,14 +128,14 @@ bool amp_port_in_isr(void)
 
 void amp_posix_isr_enter(void)
 {
-	pthread_mutex_lock(&amp_posix_irq_mutex);
+	amp_posix_irq_acquire();
 	amp_posix_isr_flag = true;
 }
 
 void amp_posix_isr_exit(void)
 {
 	amp_posix_isr_flag = false;
-	pthread_mutex_unlock(&amp_posix_irq_mutex);
+	amp_posix_irq_release();
 }
 
 /* ---- time ------------------------------------------------------------- */
