@@ -146,6 +146,8 @@ struct amp_icmsg_stats {
 	uint64_t space_rings;  /**< doorbells rung because we freed space of a nearly full ring */
 	uint64_t proto_errors; /**< protocol violations seen from the peer */
 	uint64_t peer_resets;  /**< v1: the peer re-initialised its ring (restart) */
+	uint64_t space_timeouts; /**< amp_icmsg_send_wait() slices that ended on the 1 ms re-check,
+				      not on a space doorbell (a Zephyr reader, or a stalled one) */
 };
 
 /** One ICMsg instance (caller-owned; initialise with amp_icmsg_init()). */
@@ -169,6 +171,7 @@ struct amp_icmsg {
 	uint32_t epoch;                      /**< bumped by open/close (stale-callback guard) */
 	uint32_t rx_max_seen;                /**< largest message received (space-ring heuristic) */
 	uint32_t rx_consumed;                /**< packets consumed (independent of AMP_CONFIG_STATS) */
+	uint32_t rx_pass_bytes;              /**< ring bytes consumed in the current pass (space ring) */
 	uint32_t peer_max_msg;               /**< effective limit for sends */
 	volatile uint32_t tx_waiters;        /**< threads in amp_icmsg_send_wait() */
 	struct amp_event space_ev;           /**< posted on receive processing while waiters */

@@ -30,14 +30,31 @@ static const uint8_t icmsg_magic[AMP_ICMSG_MAGIC_LEN] = {
 };
 
 /*
- * A reader that frees space of a nearly full ring rings the writer, which may
- * be waiting in amp_icmsg_send_wait(). "Nearly full" = the free space at the
- * start of the pass could not have taken the largest message this writer has
- * sent so far (or a quarter of the ring): exactly the situations in which a
- * writer can be stuck, while a peer that sends small messages into a roomy
- * ring never gets an extra doorbell.
+ * A reader that frees space rings the writer, which may be waiting in
+ * amp_icmsg_send_wait() (Zephyr's reader never does; a doorbell only means
+ * "look", so it is harmless to any peer). It must never miss a writer that is
+ * stuck, yet not ring for every small message. The rule, checked once at the
+ * end of a pass that consumed anything:
+ *
+ *   ring if  consumed + still_queued + max(largest seen, len / 2) + 8 > len
+ *
+ * where consumed is what the pass took out of the ring and still_queued is
+ * what a fresh load of wr_idx, after a full barrier that follows our last
+ * rd_idx store, shows. Why no stuck writer is missed (a Dekker argument; the
+ * writer stores wr_idx, then a full barrier, then loads rd_idx, see
+ * amp_icmsg_send_wait()): a writer is stuck on a message of m bytes after it
+ * published W and then read R with W - R > len - m - 8. Either our final load
+ * saw W, and R is at least the rd_idx of the pass start (an older R would mean
+ * the writer read it before an earlier pass's final load, which then saw W and
+ * decided the same way), so consumed + still_queued >= W - R; or it did not,
+ * then the writer's load of rd_idx came after our last store and R is our
+ * final rd_idx: W was published afterwards with a doorbell, and the next pass
+ * starts at R. In both cases the sum exceeds len - m - 8 as long as m is at
+ * most max(largest seen, len / 2): only a writer's first message larger than
+ * anything it sent before and than half the ring can fall back on the
+ * bounded re-check below.
  */
-#define ICMSG_NEARLY_FULL_DIV 4u
+#define ICMSG_SPACE_SLACK 8u
 
 /* Re-check period of amp_icmsg_send_wait() for peers that never ring for space. */
 #define ICMSG_SPACE_RECHECK_US 1000
@@ -337,7 +354,11 @@ int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int6
 	__atomic_fetch_add(&ic->tx_waiters, 1u, __ATOMIC_ACQ_REL);
 	for (;;) {
 		/* Registered as a waiter before this attempt, so space freed
-		 * after it posts the event and the wait below returns at once. */
+		 * after it posts the event and the wait below returns at once.
+		 * The barrier is the writer's half of the Dekker pair with the
+		 * reader's space ring (see ICMSG_SPACE_SLACK): our last wr_idx
+		 * store is visible before this attempt loads rd_idx. */
+		amp_port_mb();
 		r = amp_icmsg_send(ic, data, len);
 		if (r != AMP_ENOMEM) {
 			break;
@@ -354,7 +375,11 @@ int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int6
 				slice = (int64_t)left_us;
 			}
 		}
-		(void)amp_port_event_wait(&ic->space_ev, slice);
+		if (amp_port_event_wait(&ic->space_ev, slice) == AMP_ETIMEDOUT) {
+			const uint32_t k = amp_port_irq_lock();
+			AMP_STAT_INC(ic->stats.space_timeouts);
+			amp_port_irq_unlock(k);
+		}
 	}
 	__atomic_fetch_sub(&ic->tx_waiters, 1u, __ATOMIC_ACQ_REL);
 	return r;
@@ -399,6 +424,7 @@ static int drop_packet(struct amp_icmsg *ic, size_t len)
 	}
 	AMP_STAT_INC(ic->stats.rx_dropped);
 	ic->rx_consumed++;
+	ic->rx_pass_bytes += 4u + (((uint32_t)len + 3u) & ~3u);
 	return 1;
 }
 
@@ -495,6 +521,7 @@ static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 		ic->rx_max_seen = (uint32_t)len;
 	}
 	ic->rx_consumed++;
+	ic->rx_pass_bytes += 4u + (((uint32_t)len + 3u) & ~3u);
 	AMP_STAT_INC(ic->stats.rx_msgs);
 	AMP_STAT_ADD(ic->stats.rx_bytes, (uint64_t)len);
 	(*delivered)++;
@@ -707,19 +734,33 @@ static int step(struct amp_icmsg *ic, int *delivered)
 	}
 }
 
-/* Free bytes of the rx ring as the writer sees them, or -1 if rd/wr are bogus. */
-static int64_t rx_free(struct amp_icmsg *ic)
+/*
+ * Bytes the writer has published beyond our read index, loaded after a full
+ * barrier (our rd_idx stores before this load: the reader's half of the
+ * Dekker pair). 0 for a bogus wr_idx: the next pass reports it.
+ */
+static uint32_t rx_queued(struct amp_icmsg *ic)
 {
 	const struct amp_pbuf *pb = &ic->rx;
-	/* Only a heuristic (whether to ring for space): no barrier needed. */
+	amp_port_mb();
 	amp_port_dcache_invalidate(pb->wr_idx_loc, sizeof(uint32_t));
 	const uint32_t wr = *pb->wr_idx_loc;
 	const uint32_t rd = pb->rd_idx;
 	if (wr >= pb->len || (wr % 4u) != 0 || rd >= pb->len) {
-		return -1;
+		return 0;
 	}
-	const uint32_t occ = wr >= rd ? wr - rd : pb->len - (rd - wr);
-	return (int64_t)pb->len - occ - 4;
+	return wr >= rd ? wr - rd : pb->len - (rd - wr);
+}
+
+static bool space_ring_needed(struct amp_icmsg *ic)
+{
+	const uint64_t len = ic->rx.len;
+	uint64_t big = len / 2u;
+	if (ic->rx_max_seen > big) {
+		big = ic->rx_max_seen;
+	}
+	const uint64_t span = (uint64_t)ic->rx_pass_bytes + rx_queued(ic);
+	return span + big + ICMSG_SPACE_SLACK > len;
 }
 
 static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
@@ -732,22 +773,13 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 		return 0;
 	}
 	ic->in_process = true;
-	const int st0 = ic->state;
-	const int64_t free0 = is_connected(st0) ? rx_free(ic) : -1;
+	ic->rx_pass_bytes = 0;
 	const uint32_t rx0 = ic->rx_consumed;
 
 	while ((uint32_t)units < budget && step(ic, delivered) > 0) {
 		units++;
 	}
-	/* Zephyr's reader never says it freed space; a writer blocked on a
-	 * nearly full ring would have to poll. Ringing is harmless to any peer:
-	 * a doorbell only means "look". */
-	uint64_t nearly = ic->rx.len / ICMSG_NEARLY_FULL_DIV;
-	if ((uint64_t)ic->rx_max_seen + 4u > nearly) {
-		nearly = (uint64_t)ic->rx_max_seen + 4u;
-	}
-	if (free0 >= 0 && (uint64_t)free0 < nearly &&
-	    ic->rx_consumed != rx0 && is_connected(ic->state)) {
+	if (ic->rx_consumed != rx0 && is_connected(ic->state) && space_ring_needed(ic)) {
 		if (notify(ic) == 0) {
 			AMP_STAT_INC(ic->stats.space_rings);
 		}
