@@ -28,7 +28,17 @@
 
 void amp_port_mb(void)
 {
+#if defined(__x86_64__)
+	/* A locked read-modify-write of a stack word orders every earlier load
+	 * and store before every later one on ordinary write-back memory (all
+	 * a Linux process shares), at a quarter of MFENCE's cost on current
+	 * cores; the Linux kernel's smp_mb() is the same instruction.
+	 * Non-temporal stores are fenced by whoever issues them (glibc's
+	 * memcpy ends such loops with SFENCE). */
+	__asm__ volatile("lock addl $0, -4(%%rsp)" ::: "memory", "cc");
+#else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 void amp_port_cpu_relax(void)
