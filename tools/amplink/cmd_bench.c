@@ -43,7 +43,8 @@ static const char help_text[] =
 	"    times over. The cache-line round trip is measured before and after every\n"
 	"    cell; a cell whose placement changed is measured again (twice at most) and\n"
 	"    otherwise flagged with '!', as is every ratio between cells measured in\n"
-	"    different placements.\n"
+	"    different placements. A cell whose repetitions differ by more than 50%\n"
+	"    (the machine was busy) is measured again as well.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --transport LIST   amplink transports, comma separated (default: all built;\n"
@@ -126,8 +127,13 @@ static bool placement_moved(double a, double b)
 	return a / b > 1.5 || b / a > 1.5;
 }
 
+/* A cell whose repetitions disagree by more than this was disturbed (another
+ * process took the CPU, say): it is measured again. */
+#define REDO_SPREAD_PCT 50.0
+
 /* Measures one cell into @p f, bracketed by cache-line probes; a cell whose
- * placement changed while it ran is measured again (twice at most). */
+ * placement changed while it ran, or whose repetitions disagree wildly, is
+ * measured again (twice at most; the last attempt stands, flagged). */
 static void measure(struct plan *p, const struct bench_impl *im, enum bench_kind k, size_t size,
 		    double *cl, struct bench_fig *f)
 {
@@ -145,7 +151,7 @@ static void measure(struct plan *p, const struct bench_impl *im, enum bench_kind
 		f->cl_after = im->local ? 0 : after;
 		f->redone = attempt;
 		f->placement_changed = !im->local && placement_moved(before, after);
-		if (!f->ok || !f->placement_changed) {
+		if (!f->ok || (!f->placement_changed && f->spread_pct <= REDO_SPREAD_PCT)) {
 			break;
 		}
 	}
