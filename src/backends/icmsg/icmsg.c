@@ -763,6 +763,31 @@ static bool space_ring_needed(struct amp_icmsg *ic)
 	return span + big + ICMSG_SPACE_SLACK > len;
 }
 
+/*
+ * Our handshake word shares a cache line with rd_idx of the ring the peer
+ * writes, and the peer's ring reset (pbuf tx init, done when it sees our new
+ * session) writes that whole line back. On cores without coherent caches that
+ * write-back can carry an old copy of our word and erase our acknowledgement,
+ * after which neither side would ever bind. So once per pass (never in a loop,
+ * whatever the peer does) the word is checked and written again if it is not
+ * what we last wrote; the caller then rings the peer. On coherent memory it
+ * never differs, and nothing extra is written or rung.
+ */
+static bool reassert_handshake(struct amp_icmsg *ic)
+{
+	if (!AMP_CONFIG_ICMSG_V2 || (ic->state != AMP_ICMSG_INIT_V2 &&
+				     ic->state != AMP_ICMSG_INIT_DETECT &&
+				     ic->state != AMP_ICMSG_CONNECTED_V2)) {
+		return false;
+	}
+	const uint32_t mine = (uint32_t)ic->local_sid | ((uint32_t)ic->remote_sid << 16);
+	if (amp_pbuf_handshake_read(&ic->rx) == mine) {
+		return false;
+	}
+	amp_pbuf_handshake_write(&ic->rx, mine);
+	return true;
+}
+
 static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 {
 	uint32_t key = amp_port_irq_lock();
@@ -775,9 +800,13 @@ static int process(struct amp_icmsg *ic, uint32_t budget, int *delivered)
 	ic->in_process = true;
 	ic->rx_pass_bytes = 0;
 	const uint32_t rx0 = ic->rx_consumed;
+	const bool reasserted = reassert_handshake(ic);
 
 	while ((uint32_t)units < budget && step(ic, delivered) > 0) {
 		units++;
+	}
+	if (reasserted) {
+		(void)notify(ic);
 	}
 	if (ic->rx_consumed != rx0 && is_connected(ic->state) && space_ring_needed(ic)) {
 		if (notify(ic) == 0) {
