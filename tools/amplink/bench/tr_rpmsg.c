@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "bench.h"
+#include "cbdrive.h"
 
 #include <amplink/errno.h>
 #include <amplink/ipc.h>
@@ -40,15 +41,8 @@ struct rpb_state {
 	struct amp_ipc_instance inst;
 	struct amp_ipc_ept ept;
 	struct amp_ipc_ept_cfg ecfg;
-	struct bench_job *job;
+	struct bench_cb cb;
 	volatile int bound;
-	uint64_t *samples;
-	volatile uint64_t rtt_i, fin;
-	uint64_t phase_base; /* B: messages received before this phase */
-	uint64_t rtt_n, t_prev;
-	volatile uint64_t rx_count, target, t_last;
-	volatile int error;
-	struct amp_event done;
 	bool mbox_up, shm_up, open;
 };
 
@@ -115,79 +109,42 @@ static void on_bound(void *priv)
 {
 	struct rpb_state *s = priv;
 	s->bound = 1;
-	amp_port_event_post(&s->done);
+	amp_port_event_post(&s->cb.done);
 }
 
 static void a_received(const void *data, size_t len, void *priv)
 {
 	struct rpb_state *s = priv;
-	struct bench_job *j = s->job;
-	uint64_t now = bench_now();
-	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
-	if (__atomic_load_n(&s->fin, __ATOMIC_ACQUIRE) != 0) {
-		return;
-	}
-	if (s->samples != NULL) {
-		s->samples[s->rtt_i] = now - s->t_prev;
-	}
-	s->t_prev = now;
-	uint64_t i = s->rtt_i + 1;
-	if (i == s->rtt_n || (j->deadline != 0 && (i & 63) == 0 && now > j->deadline)) {
-		/* Last round trip of the phase: B has echoed exactly i messages. */
-		j->sent = i;
-		__atomic_store_n(&j->ctl->stop_at, i, __ATOMIC_RELEASE);
-		__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
-		__atomic_store_n(&s->fin, 1, __ATOMIC_RELEASE);
-		amp_port_event_post(&s->done);
-		return;
-	}
-	__atomic_store_n(&s->rtt_i, i, __ATOMIC_RELEASE);
-	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
-	if (rc < 0) {
-		s->error = rc;
-		__atomic_store_n(&s->fin, 1, __ATOMIC_RELEASE);
-		amp_port_event_post(&s->done);
+	if (bench_cb_rtt_reply(&s->cb, data, len)) {
+		bench_cb_rtt_sent(&s->cb, amp_ipc_send(&s->ept, s->cb.job->buf, s->cb.job->size));
 	}
 }
 
 static void b_received(const void *data, size_t len, void *priv)
 {
 	struct rpb_state *s = priv;
-	struct bench_job *j = s->job;
+	struct bench_job *j = s->cb.job;
 	memcpy(j->rbuf, data, len < BENCH_MAX_SIZE ? len : BENCH_MAX_SIZE);
 	if (j->kind == BK_RTT) {
 		int rc = amp_ipc_send(&s->ept, j->rbuf, len);
 		if (rc < 0) {
-			s->error = rc;
+			s->cb.error = rc;
 		}
 	}
-	uint64_t c = s->rx_count + 1;
-	/* The end of a phase: the count asked for, or where A stopped early (A
-	 * publishes stop_at before it sends the last message). */
-	uint64_t stop = __atomic_load_n(&j->ctl->stop_at, __ATOMIC_ACQUIRE);
-	bool end = c == __atomic_load_n(&s->target, __ATOMIC_ACQUIRE) ||
-		   (stop != UINT64_MAX && c == s->phase_base + stop);
-	if (end) {
-		s->t_last = bench_now();
-	}
-	__atomic_store_n(&s->rx_count, c, __ATOMIC_RELEASE);
-	if (end) {
-		amp_port_event_post(&s->done);
-	}
+	bench_cb_count(&s->cb);
 }
 
 static void on_error(const char *msg, void *priv)
 {
 	struct rpb_state *s = priv;
 	fprintf(stderr, "amplink bench: rpmsg error: %s\n", msg);
-	s->error = AMP_EPROTO;
+	s->cb.error = AMP_EPROTO;
 }
 
 static int open_side(struct bench_job *j, bool host)
 {
 	struct rpb_state *s = st(j);
-	s->job = j;
-	amp_port_event_init(&s->done);
+	bench_cb_init(&s->cb, j);
 	int rc = amp_shm_open(&s->shm, &s->cfg_rg);
 	if (rc != 0) {
 		return rc;
@@ -233,7 +190,7 @@ static int open_side(struct bench_job *j, bool host)
 		return rc;
 	}
 	for (int i = 0; i < 100 && !s->bound; i++) {
-		amp_port_event_wait(&s->done, AMP_MSEC(50));
+		amp_port_event_wait(&s->cb.done, AMP_MSEC(50));
 	}
 	return s->bound ? 0 : AMP_ETIMEDOUT;
 }
@@ -269,61 +226,30 @@ static void fini(struct bench_job *j)
 	}
 }
 
-static int wait_until(struct rpb_state *s, volatile uint64_t *v, uint64_t want)
-{
-	for (int i = 0; i < 36000; i++) { /* the harness watchdog ends a real hang */
-		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want) {
-			return s->error;
-		}
-		if (s->error != 0) {
-			return s->error;
-		}
-		(void)amp_port_event_wait(&s->done, AMP_MSEC(100));
-	}
-	return AMP_ETIMEDOUT;
-}
-
 static int a_rtt(struct bench_job *j, uint64_t n, uint64_t *samples)
 {
 	struct rpb_state *s = st(j);
-	uint32_t key = amp_port_irq_lock();
-	s->samples = samples;
-	s->rtt_i = 0;
-	s->fin = 0;
-	s->rtt_n = n;
-	s->t_prev = bench_now();
+	uint32_t key = amp_port_irq_lock(); /* no callback until the phase is set up */
+	bench_cb_rtt_arm(&s->cb, n, samples);
 	int rc = amp_ipc_send(&s->ept, j->buf, j->size);
 	amp_port_irq_unlock(key);
 	if (rc < 0) {
 		return rc;
 	}
-	return wait_until(s, &s->fin, 1);
+	return bench_cb_rtt_wait(&s->cb);
 }
 
+/* Before core A may start: the count that ends this phase. */
 static int b_arm(struct bench_job *j, uint64_t n)
 {
-	struct rpb_state *s = st(j);
-	s->phase_base = __atomic_load_n(&s->rx_count, __ATOMIC_ACQUIRE);
-	__atomic_store_n(&s->target, s->phase_base + n, __ATOMIC_RELEASE);
+	bench_cb_arm(&st(j)->cb, n);
 	return 0;
 }
 
 static int b_echo(struct bench_job *j, uint64_t n)
 {
 	(void)n;
-	struct rpb_state *s = st(j);
-	for (int k = 0; k < 36000; k++) { /* the harness watchdog ends a real hang */
-		uint64_t want = __atomic_load_n(&s->target, __ATOMIC_ACQUIRE);
-		uint64_t stop = __atomic_load_n(&j->ctl->stop_at, __ATOMIC_ACQUIRE);
-		if (stop != UINT64_MAX && s->phase_base + stop < want) {
-			want = s->phase_base + stop;
-		}
-		if (__atomic_load_n(&s->rx_count, __ATOMIC_ACQUIRE) >= want || s->error != 0) {
-			return s->error;
-		}
-		(void)amp_port_event_wait(&s->done, AMP_MSEC(100));
-	}
-	return AMP_ETIMEDOUT;
+	return bench_cb_wait_phase(&st(j)->cb);
 }
 
 static int a_send(struct bench_job *j, uint64_t n)
@@ -361,7 +287,7 @@ static int a_send(struct bench_job *j, uint64_t n)
 static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 {
 	int rc = b_echo(j, n);
-	*t_last = st(j)->t_last;
+	*t_last = st(j)->cb.t_last;
 	return rc;
 }
 
