@@ -15,6 +15,7 @@
 #include <amplink/ipc.h>
 #include <amplink/ipc_backend.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Checks shared by every endpoint call; returns the ops table or NULL with *err set. */
@@ -113,14 +114,25 @@ int amp_ipc_deregister_endpoint(struct amp_ipc_ept *ept)
 	return ret;
 }
 
+/*
+ * Calls that carry buffer pointers: a missing one is EINVAL, checked before the
+ * endpoint itself as in Zephyr. @p args_ok: every pointer argument is present.
+ */
+static const struct amp_ipc_backend_ops *ept_buf_ops(const struct amp_ipc_ept *ept, bool args_ok,
+						     int *err)
+{
+	if (ept != NULL && !args_ok) {
+		*err = AMP_EINVAL;
+		return NULL;
+	}
+	return ept_ops(ept, err);
+}
+
 int amp_ipc_send(struct amp_ipc_ept *ept, const void *data, size_t len)
 {
 	int err;
+	const struct amp_ipc_backend_ops *ops = ept_buf_ops(ept, data != NULL, &err);
 
-	if (ept != NULL && data == NULL) {
-		return AMP_EINVAL;
-	}
-	const struct amp_ipc_backend_ops *ops = ept_ops(ept, &err);
 	if (ops == NULL) {
 		return err;
 	}
@@ -144,21 +156,27 @@ int amp_ipc_get_tx_buffer_size(struct amp_ipc_ept *ept)
 	return ops->get_tx_buffer_size(ept->instance, ept->token);
 }
 
+/* A buffer that cannot be sent is useless: both ops or neither. */
+static const struct amp_ipc_backend_ops *nocopy_ops(const struct amp_ipc_ept *ept, bool args_ok,
+						    int *err)
+{
+	const struct amp_ipc_backend_ops *ops = ept_buf_ops(ept, args_ok, err);
+
+	if (ops != NULL && (ops->get_tx_buffer == NULL || ops->send_nocopy == NULL)) {
+		*err = AMP_ENOTSUP;
+		return NULL;
+	}
+	return ops;
+}
+
 int amp_ipc_get_tx_buffer(struct amp_ipc_ept *ept, void **data, uint32_t *size,
 			  int64_t timeout_us)
 {
 	int err;
+	const struct amp_ipc_backend_ops *ops = nocopy_ops(ept, data != NULL && size != NULL, &err);
 
-	if (ept != NULL && (data == NULL || size == NULL)) {
-		return AMP_EINVAL;
-	}
-	const struct amp_ipc_backend_ops *ops = ept_ops(ept, &err);
 	if (ops == NULL) {
 		return err;
-	}
-	/* A buffer that cannot be sent is useless: both ops or neither. */
-	if (ops->get_tx_buffer == NULL || ops->send_nocopy == NULL) {
-		return AMP_ENOTSUP;
 	}
 	return ops->get_tx_buffer(ept->instance, ept->token, data, size, timeout_us);
 }
@@ -166,16 +184,10 @@ int amp_ipc_get_tx_buffer(struct amp_ipc_ept *ept, void **data, uint32_t *size,
 int amp_ipc_send_nocopy(struct amp_ipc_ept *ept, const void *data, size_t len)
 {
 	int err;
+	const struct amp_ipc_backend_ops *ops = nocopy_ops(ept, data != NULL, &err);
 
-	if (ept != NULL && data == NULL) {
-		return AMP_EINVAL;
-	}
-	const struct amp_ipc_backend_ops *ops = ept_ops(ept, &err);
 	if (ops == NULL) {
 		return err;
-	}
-	if (ops->get_tx_buffer == NULL || ops->send_nocopy == NULL) {
-		return AMP_ENOTSUP;
 	}
 	return ops->send_nocopy(ept->instance, ept->token, data, len);
 }
@@ -183,11 +195,8 @@ int amp_ipc_send_nocopy(struct amp_ipc_ept *ept, const void *data, size_t len)
 int amp_ipc_drop_tx_buffer(struct amp_ipc_ept *ept, const void *data)
 {
 	int err;
+	const struct amp_ipc_backend_ops *ops = ept_buf_ops(ept, data != NULL, &err);
 
-	if (ept != NULL && data == NULL) {
-		return AMP_EINVAL;
-	}
-	const struct amp_ipc_backend_ops *ops = ept_ops(ept, &err);
 	if (ops == NULL) {
 		return err;
 	}
@@ -201,15 +210,9 @@ int amp_ipc_drop_tx_buffer(struct amp_ipc_ept *ept, const void *data)
 static const struct amp_ipc_backend_ops *hold_ops(const struct amp_ipc_ept *ept,
 						  const void *data, int *err)
 {
-	if (ept != NULL && data == NULL) {
-		*err = AMP_EINVAL;
-		return NULL;
-	}
-	const struct amp_ipc_backend_ops *ops = ept_ops(ept, err);
-	if (ops == NULL) {
-		return NULL;
-	}
-	if (ops->hold_rx_buffer == NULL || ops->release_rx_buffer == NULL) {
+	const struct amp_ipc_backend_ops *ops = ept_buf_ops(ept, data != NULL, err);
+
+	if (ops != NULL && (ops->hold_rx_buffer == NULL || ops->release_rx_buffer == NULL)) {
 		*err = AMP_ENOTSUP;
 		return NULL;
 	}
