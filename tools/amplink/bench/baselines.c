@@ -31,6 +31,16 @@ static void relax(void)
 #endif
 }
 
+/* Round trip i ended now: its time, when the caller keeps samples. */
+static inline void sample(uint64_t *s, uint64_t i, uint64_t *t)
+{
+	if (s != NULL) {
+		uint64_t now = bench_now();
+		s[i] = now - *t;
+		*t = now;
+	}
+}
+
 /* ---- per-cell private state (copied into the child by fork) ---------------- */
 
 struct base_priv {
@@ -86,11 +96,7 @@ static int cl_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 			relax();
 		}
 		p->seq++;
-		if (s != NULL) {
-			uint64_t now = bench_now();
-			s[i] = now - t;
-			t = now;
-		}
+		sample(s, i, &t);
 		if (last) {
 			break;
 		}
@@ -148,11 +154,7 @@ static int fx_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 		futex(w, FUTEX_WAKE, 1);
 		fx_wait_for(w, v + 1);
 		p->seq++;
-		if (s != NULL) {
-			uint64_t now = bench_now();
-			s[i] = now - t;
-			t = now;
-		}
+		sample(s, i, &t);
 		if (last) {
 			break;
 		}
@@ -257,11 +259,7 @@ static int ring_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 		bool last = bench_a_last(j, i);
 		ring_put(&rp->ab, j->buf, (uint32_t)j->size);
 		ring_get(&rp->ba, j->rbuf);
-		if (s != NULL) {
-			uint64_t now = bench_now();
-			s[i] = now - t;
-			t = now;
-		}
+		sample(s, i, &t);
 		if (last) {
 			break;
 		}
@@ -402,23 +400,28 @@ static int rfd(struct bench_job *j)
 	return j->is_b ? p->fd[0] : p->fd[2];
 }
 
-static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
+/*
+ * One message through the kernel, for the loops below: a byte stream moves
+ * exactly j->size bytes each way, a packet socket one packet.
+ */
+struct kio {
+	int (*tx)(struct bench_job *j, const uint8_t *b);
+	int (*rx)(struct bench_job *j);
+};
+
+static inline int kio_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s, const struct kio *io)
 {
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
 		bool last = bench_a_last(j, i);
-		int rc = write_all(wfd(j), j->buf, j->size);
+		int rc = io->tx(j, j->buf);
 		if (rc == 0) {
-			rc = read_all(rfd(j), j->rbuf, j->size);
+			rc = io->rx(j);
 		}
 		if (rc != 0) {
 			return rc;
 		}
-		if (s != NULL) {
-			uint64_t now = bench_now();
-			s[i] = now - t;
-			t = now;
-		}
+		sample(s, i, &t);
 		if (last) {
 			break;
 		}
@@ -426,12 +429,12 @@ static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 	return 0;
 }
 
-static int stream_b_echo(struct bench_job *j, uint64_t n)
+static inline int kio_b_echo(struct bench_job *j, uint64_t n, const struct kio *io)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		int rc = read_all(rfd(j), j->rbuf, j->size);
+		int rc = io->rx(j);
 		if (rc == 0) {
-			rc = write_all(wfd(j), j->rbuf, j->size);
+			rc = io->tx(j, j->rbuf);
 		}
 		if (rc != 0) {
 			return rc;
@@ -443,11 +446,11 @@ static int stream_b_echo(struct bench_job *j, uint64_t n)
 	return 0;
 }
 
-static int stream_a_send(struct bench_job *j, uint64_t n)
+static inline int kio_a_send(struct bench_job *j, uint64_t n, const struct kio *io)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		bool last = bench_a_last(j, i);
-		int rc = write_all(wfd(j), j->buf, j->size);
+		int rc = io->tx(j, j->buf);
 		if (rc != 0) {
 			return rc;
 		}
@@ -458,10 +461,11 @@ static int stream_a_send(struct bench_job *j, uint64_t n)
 	return 0;
 }
 
-static int stream_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
+static inline int kio_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last,
+			     const struct kio *io)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		int rc = read_all(rfd(j), j->rbuf, j->size);
+		int rc = io->rx(j);
 		if (rc != 0) {
 			return rc;
 		}
@@ -471,6 +475,38 @@ static int stream_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 	}
 	*t_last = bench_now();
 	return 0;
+}
+
+static int stream_tx(struct bench_job *j, const uint8_t *b)
+{
+	return write_all(wfd(j), b, j->size);
+}
+
+static int stream_rx(struct bench_job *j)
+{
+	return read_all(rfd(j), j->rbuf, j->size);
+}
+
+static const struct kio stream_io = { .tx = stream_tx, .rx = stream_rx };
+
+static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
+{
+	return kio_a_rtt(j, n, s, &stream_io);
+}
+
+static int stream_b_echo(struct bench_job *j, uint64_t n)
+{
+	return kio_b_echo(j, n, &stream_io);
+}
+
+static int stream_a_send(struct bench_job *j, uint64_t n)
+{
+	return kio_a_send(j, n, &stream_io);
+}
+
+static int stream_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
+{
+	return kio_b_recv(j, n, t_last, &stream_io);
 }
 
 const struct bench_impl bench_pipe = {
@@ -558,75 +594,26 @@ static int pkt_recv(struct bench_job *j)
 	}
 }
 
+static const struct kio pkt_io = { .tx = pkt_send, .rx = pkt_recv };
+
 static int seqp_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 {
-	uint64_t t = bench_now();
-	for (uint64_t i = 0; i < n; i++) {
-		bool last = bench_a_last(j, i);
-		int rc = pkt_send(j, j->buf);
-		if (rc == 0) {
-			rc = pkt_recv(j);
-		}
-		if (rc != 0) {
-			return rc;
-		}
-		if (s != NULL) {
-			uint64_t now = bench_now();
-			s[i] = now - t;
-			t = now;
-		}
-		if (last) {
-			break;
-		}
-	}
-	return 0;
+	return kio_a_rtt(j, n, s, &pkt_io);
 }
 
 static int seqp_b_echo(struct bench_job *j, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		int rc = pkt_recv(j);
-		if (rc == 0) {
-			rc = pkt_send(j, j->rbuf);
-		}
-		if (rc != 0) {
-			return rc;
-		}
-		if (bench_b_stop(j, i + 1)) {
-			break;
-		}
-	}
-	return 0;
+	return kio_b_echo(j, n, &pkt_io);
 }
 
 static int seqp_a_send(struct bench_job *j, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		bool last = bench_a_last(j, i);
-		int rc = pkt_send(j, j->buf);
-		if (rc != 0) {
-			return rc;
-		}
-		if (last) {
-			break;
-		}
-	}
-	return 0;
+	return kio_a_send(j, n, &pkt_io);
 }
 
 static int seqp_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		int rc = pkt_recv(j);
-		if (rc != 0) {
-			return rc;
-		}
-		if (bench_b_stop(j, i + 1)) {
-			break;
-		}
-	}
-	*t_last = bench_now();
-	return 0;
+	return kio_b_recv(j, n, t_last, &pkt_io);
 }
 
 const struct bench_impl bench_unix_seqpacket = {
