@@ -15,6 +15,8 @@
  * argv[1] (optional): messages each way in total (default 100000).
  */
 #define _GNU_SOURCE
+#include "../shm/amp_proc.h"
+
 #include <amplink/errno.h>
 #include <amplink/ipc.h>
 #include <amplink/mbox_linux.h>
@@ -412,39 +414,26 @@ static int core_main(struct run *run, bool host)
 	return 0;
 }
 
-static pid_t spawn(struct run *run, bool host)
+static int core_host(void *run)
 {
-	pid_t parent = getpid();
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid != 0) {
-		return pid;
-	}
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent) {
-		_exit(99);
-	}
-	alarm(120);
-	_exit(core_main(run, host));
+	return core_main(run, true);
 }
 
+static int core_remote(void *run)
+{
+	return core_main(run, false);
+}
+
+static pid_t spawn(struct run *run, bool host)
+{
+	return amp_proc_spawn(host ? core_host : core_remote, run);
+}
+
+/* Two children share one deadline (ms on amp_proc_now_ms()'s clock). */
 static int reap(pid_t pid, uint64_t deadline_ms)
 {
-	for (;;) {
-		int st;
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if ((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u > deadline_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		amp_port_sleep_us(2000);
-	}
+	uint64_t now = amp_proc_now_ms();
+	return amp_proc_wait(pid, deadline_ms > now ? (unsigned)(deadline_ms - now) : 0u);
 }
 
 static uintptr_t free_range(size_t size)
@@ -482,9 +471,7 @@ static void run_pair(bool host_first)
 	char t = 'T';
 	assert_int_equal(write(run.to_child[0][1], &t, 1), 1);
 	assert_int_equal(write(run.to_child[1][1], &t, 1), 1);
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t deadline = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + 20000u;
+	uint64_t deadline = amp_proc_now_ms() + 20000u;
 	int sa = reap(first, deadline);
 	int sb = reap(second, deadline);
 	amp_shm_remove(&rc);
@@ -679,22 +666,6 @@ static int restart_remote_clean(void *arg)
 	return restart_client(arg, false, true);
 }
 
-static pid_t spawn_fn(int (*fn)(void *), void *arg)
-{
-	pid_t parent = getpid();
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid != 0) {
-		return pid;
-	}
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent) {
-		_exit(99);
-	}
-	alarm(120);
-	_exit(fn(arg));
-}
-
 static void restart_run(bool restart_host)
 {
 	struct run run;
@@ -710,19 +681,19 @@ static void restart_run(bool restart_host)
 	assert_int_equal(pipe(run.to_child[0]), 0);
 	assert_int_equal(pipe(run.to_child[1]), 0);
 
-	pid_t remote = spawn_fn(restart_host ? restart_remote_server : restart_host_server, &run);
-	pid_t host1 = spawn_fn(restart_host ? restart_host_killed : restart_remote_killed, &run);
+	pid_t remote = amp_proc_spawn(restart_host ? restart_remote_server : restart_host_server, &run);
+	pid_t host1 = amp_proc_spawn(restart_host ? restart_host_killed : restart_remote_killed, &run);
 	char c = 0;
 	int w1 = wait_byte(run.to_parent[0], &c, 20000);
 	kill(host1, SIGKILL);
-	int s1 = reap(host1, amp_port_now_ns() / 1000000u + 5000u);
-	pid_t host2 = w1 == 0 ? spawn_fn(restart_host ? restart_host_clean : restart_remote_clean, &run)
-			      : -1;
+	int s1 = reap(host1, amp_proc_now_ms() + 5000u);
+	int (*clean)(void *) = restart_host ? restart_host_clean : restart_remote_clean;
+	pid_t host2 = w1 == 0 ? amp_proc_spawn(clean, &run) : -1;
 	int w2 = w1 == 0 ? wait_byte(run.to_parent[0], &c, 20000) : -1;
 	char t = 'T';
 	assert_int_equal(write(run.to_child[0][1], &t, 1), 1);
 	assert_int_equal(write(run.to_child[1][1], &t, 1), 1);
-	uint64_t deadline = amp_port_now_ns() / 1000000u + 20000u;
+	uint64_t deadline = amp_proc_now_ms() + 20000u;
 	int s2 = host2 > 0 ? reap(host2, deadline) : -2;
 	int sr = reap(remote, deadline);
 	amp_shm_remove(&rc);
@@ -768,6 +739,7 @@ static void test_remote_first(void **state)
 
 int main(int argc, char **argv)
 {
+	amp_proc_backstop_s = 120; /* a core's own alarm, should the reaping fail too */
 	if (argc > 2 && strcmp(argv[1], "bench") == 0) {
 		/* not a test: bench <messages> [size] [batch] [fill 0/1] */
 		g_bench = atol(argv[2]);
