@@ -112,7 +112,8 @@ static bool limit_reached(const struct device *instance)
 #endif
 }
 
-int ipc_service_open_instance(const struct device *instance)
+/* Zephyr's codes: no device EINVAL, a device that is no IPC instance EIO. */
+static int instance_call(const struct device *instance, int (*op)(struct amp_ipc_instance *inst))
 {
 	struct amp_ipc_instance *inst;
 
@@ -123,21 +124,17 @@ int ipc_service_open_instance(const struct device *instance)
 	if (inst == NULL) {
 		return -EIO;
 	}
-	return amp_err_to_errno(amp_ipc_open_instance(inst));
+	return amp_err_to_errno(op(inst));
+}
+
+int ipc_service_open_instance(const struct device *instance)
+{
+	return instance_call(instance, amp_ipc_open_instance);
 }
 
 int ipc_service_close_instance(const struct device *instance)
 {
-	struct amp_ipc_instance *inst;
-
-	if (instance == NULL) {
-		return -EINVAL;
-	}
-	inst = instance_of(instance);
-	if (inst == NULL) {
-		return -EIO;
-	}
-	return amp_err_to_errno(amp_ipc_close_instance(inst));
+	return instance_call(instance, amp_ipc_close_instance);
 }
 
 int ipc_service_register_endpoint(const struct device *instance, struct ipc_ept *ept,
