@@ -132,6 +132,24 @@ static void open_both(void)
 	assert_int_equal(pb.bound, 1);
 }
 
+/* Deferred mailbox: deliver what is pending both ways, rounds enough for a
+ * handshake. */
+static void pump(void)
+{
+	for (int k = 0; k < 4; k++) {
+		amp_mbox_poll(&mba);
+		amp_mbox_poll(&mbb);
+	}
+}
+
+/* Deferred mailbox: open both ends and let them bond. */
+static void open_both_deferred(void)
+{
+	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
+	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
+	pump();
+}
+
 static void test_init_args(void **state)
 {
 	(void)state;
@@ -336,12 +354,7 @@ static void test_peer_reset(void **state)
 	(void)state;
 	static uint8_t buf[64];
 	pair(AMP_ICMSG_DETECT, AMP_ICMSG_DETECT, 8, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	assert_int_equal(pa.bound + pb.bound, 2);
 	/* B writes two messages, then "reboots" before A read them. */
 	fill_msg(buf, 20, 0);
@@ -358,10 +371,7 @@ static void test_peer_reset(void **state)
 	assert_int_equal(pa.unbound, 1);
 	assert_int_equal(amp_icmsg_send(&pa.ic, buf, 4), AMP_ENOTCONN);
 	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	pump();
 	assert_int_equal(pa.bound, 2);
 	assert_int_equal(pb.bound, 2);
 	fill_msg(buf, 30, 0);
@@ -378,12 +388,7 @@ static void test_peer_reset_ring_already_reset(void **state)
 	(void)state;
 	static uint8_t buf[64];
 	pair(AMP_ICMSG_V2, AMP_ICMSG_V2, 8, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	for (uint32_t i = 0; i < 5; i++) {
 		fill_msg(buf, 40, i);
 		assert_int_equal(amp_icmsg_send(&pb.ic, buf, 40), 40);
@@ -402,10 +407,7 @@ static void test_peer_reset_ring_already_reset(void **state)
 	assert_int_equal(pa.unbound, 1);
 	/* Rebind and talk. */
 	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	pump();
 	assert_int_equal(pa.bound, 2);
 	pa.seq = 0;
 	fill_msg(buf, 40, 0);
@@ -422,10 +424,7 @@ static void v1_restart_b_and_check(void)
 	assert_int_equal(amp_icmsg_init(&pb.ic, &pb.cfg), 0);
 	int bound_a = pa.bound;
 	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	pump();
 	assert_int_equal(pa.unbound, 1);
 	assert_int_equal(pa.bound, bound_a + 1); /* re-bonded by itself */
 	assert_int_equal(pb.bound, 2);           /* the new B bound too */
@@ -455,12 +454,7 @@ static void test_v1_peer_restart(void **state)
 	(void)state;
 	static uint8_t buf[512];
 	pair(AMP_ICMSG_V1, AMP_ICMSG_V1, 0, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	assert_int_equal(pa.bound + pb.bound, 2);
 	fill_msg(buf, 40, 0);
 	assert_int_equal(amp_icmsg_send(&pb.ic, buf, 40), 40);
@@ -474,12 +468,7 @@ static void test_v1_peer_restart(void **state)
 	/* Again, with A's read position exactly at 0 when B restarts (the reset
 	 * then cannot be seen in the read index, only as the bare magic). */
 	pair(AMP_ICMSG_V1, AMP_ICMSG_V1, 0, 480, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	/* data[] is 504 bytes; the magic took 20, a 480-byte message 484. */
 	fill_msg(buf, 480, 0);
 	assert_int_equal(amp_icmsg_send(&pb.ic, buf, 480), 480);
@@ -495,12 +484,7 @@ static void test_peer_close_delivers_pending(void **state)
 	(void)state;
 	static uint8_t buf[300];
 	pair(AMP_ICMSG_V2, AMP_ICMSG_V2, 8, 300, true, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	fill_msg(buf, 300, 0);
 	assert_int_equal(amp_icmsg_send(&pa.ic, buf, 300), 300);
 	fill_msg(buf, 8, 1);
@@ -604,12 +588,7 @@ static void test_send_wait(void **state)
 	(void)state;
 	static uint8_t buf[128];
 	pair(AMP_ICMSG_V2, AMP_ICMSG_V2, 8, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	assert_int_equal(pa.bound + pb.bound, 2);
 	int n = 0;
 	for (;;) {
@@ -644,12 +623,7 @@ static void test_corrupt_peer(void **state)
 {
 	(void)state;
 	pair(AMP_ICMSG_V2, AMP_ICMSG_V2, 8, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
-	assert_int_equal(amp_icmsg_open(&pa.ic, &pa.ecfg), 0);
-	assert_int_equal(amp_icmsg_open(&pb.ic, &pb.ecfg), 0);
-	for (int k = 0; k < 4; k++) {
-		amp_mbox_poll(&mba);
-		amp_mbox_poll(&mbb);
-	}
+	open_both_deferred();
 	assert_int_equal(amp_icmsg_send(&pa.ic, "abcdefgh", 8), 8);
 	/* A's write index (a2b region, offset 8 with alignment 8) out of range. */
 	volatile uint32_t *wr = (volatile uint32_t *)(void *)(mem + 8);
