@@ -6,12 +6,10 @@
  *
  * Ordering, sender:   fill slot -> clean -> barrier -> state = FULL (release)
  *                     -> ring[n]++ (release) -> seq++ (seq_cst) -> read the
- *                     peer's sleeping flag. A signal without data first
- *                     checks (full barrier, plain loads) whether an earlier
- *                     ring is still untaken and then coalesces into it.
+ *                     peer's sleeping flag.
  * Ordering, receiver: sleeping = 1 (seq_cst) -> re-read seq -> FUTEX_WAIT on
  *                     seq; scan: seq (acquire) -> ring[n] (acquire) -> taken[n]
- *                     = ring[n] -> full barrier -> invalidate slot -> state (acquire) -> copy
+ *                     = ring[n] -> invalidate slot -> state (acquire) -> copy
  *                     data out -> callback -> state = EMPTY (release).
  * The seq_cst pair (seq++, read sleeping) against (sleeping = 1, read seq) is
  * what makes "wake only when asleep" lose no wake-up: at least one side sees
@@ -86,24 +84,6 @@ static int amp_mbox_linux_send(struct amp_mbox *mbox, uint32_t channel, const st
 		}
 	}
 	struct amp_mbox_linux_bell *bell = &peer->bell;
-	if (msg == NULL) {
-		/*
-		 * A signal the receiver has not taken yet covers this one: it
-		 * takes it (taken = ring), then a full barrier, then looks at
-		 * what the signal is about. Our barrier orders the caller's
-		 * shared writes before the look at taken, so either we see the
-		 * take and ring, or the receiver's look sees those writes
-		 * (store-buffer litmus, fenced on both sides). Plain loads:
-		 * while the receiver is busy, sends cost no write to its lines.
-		 */
-		amp_port_mb();
-		amp_port_dcache_invalidate(&peer->taken.taken[channel], sizeof(uint32_t));
-		if (__atomic_load_n(&bell->ring[channel], __ATOMIC_RELAXED) !=
-		    __atomic_load_n(&peer->taken.taken[channel], __ATOMIC_RELAXED)) {
-			amp_mbox_linux_count(&drv->stats.sent);
-			return 0;
-		}
-	}
 	__atomic_fetch_add(&bell->ring[channel], 1u, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&bell->seq, 1u, __ATOMIC_SEQ_CST);
 	amp_port_dcache_clean(bell, sizeof(*bell));
@@ -208,13 +188,9 @@ int amp_mbox_linux_service(struct amp_mbox_linux *drv)
 		if (ring == taken) {
 			continue;
 		}
-		/* Taken before the callback: a ring during it is a new signal.
-		 * The full barrier is our half of the pair in send(): a sender
-		 * that still saw this signal pending skipped its ring, so what
-		 * the callback reads must include what it wrote before. */
+		/* Taken before the callback: a ring during it is a new signal. */
 		__atomic_store_n(&own->taken.taken[channel], ring, __ATOMIC_RELEASE);
 		amp_port_dcache_clean(&own->taken.taken[channel], sizeof(uint32_t));
-		amp_port_mb();
 		int r = amp_mbox_linux_deliver(drv, own, channel);
 		if (r < 0) {
 			/* Not deliverable after all: keep it pending, as hardware would. */
