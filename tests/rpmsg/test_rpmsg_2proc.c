@@ -436,6 +436,14 @@ static int reap(pid_t pid, uint64_t deadline_ms)
 	return amp_proc_wait(pid, deadline_ms > now ? (unsigned)(deadline_ms - now) : 0u);
 }
 
+static void run_remove_regions(const struct run *run)
+{
+	struct amp_shm_cfg rc = { .name = run->region, .size = REGION_SIZE };
+	struct amp_shm_cfg mc = { .name = run->mbox, .size = AMP_MBOX_LINUX_REGION_SIZE };
+	amp_shm_remove(&rc);
+	amp_shm_remove(&mc);
+}
+
 static uintptr_t free_range(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -444,21 +452,35 @@ static uintptr_t free_range(size_t size)
 	return (uintptr_t)p;
 }
 
+/* The regions (names unique to this process and run) and the pipes of a run. */
+static void run_open(struct run *run, const char *kind, int n)
+{
+	memset(run, 0, sizeof(*run));
+	snprintf(run->region, sizeof(run->region), "amp-rpmsg-%s-%d-%d", kind, (int)getpid(), n);
+	snprintf(run->mbox, sizeof(run->mbox), "amp-rpmsg-%s-mb-%d-%d", kind, (int)getpid(), n);
+	run_remove_regions(run);
+	run->addr = free_range(REGION_SIZE);
+	assert_int_equal(pipe(run->to_parent), 0);
+	assert_int_equal(pipe(run->to_child[0]), 0);
+	assert_int_equal(pipe(run->to_child[1]), 0);
+}
+
+static void run_close(struct run *run)
+{
+	run_remove_regions(run);
+	for (int i = 0; i < 2; i++) {
+		close(run->to_child[i][0]);
+		close(run->to_child[i][1]);
+	}
+	close(run->to_parent[0]);
+	close(run->to_parent[1]);
+}
+
 static void run_pair(bool host_first)
 {
 	static int seq;
 	struct run run;
-	memset(&run, 0, sizeof(run));
-	snprintf(run.region, sizeof(run.region), "amp-rpmsg-2p-%d-%d", (int)getpid(), seq);
-	snprintf(run.mbox, sizeof(run.mbox), "amp-rpmsg-2p-mb-%d-%d", (int)getpid(), seq++);
-	struct amp_shm_cfg rc = { .name = run.region, .size = REGION_SIZE };
-	struct amp_shm_cfg mc = { .name = run.mbox, .size = AMP_MBOX_LINUX_REGION_SIZE };
-	amp_shm_remove(&rc);
-	amp_shm_remove(&mc);
-	run.addr = free_range(REGION_SIZE);
-	assert_int_equal(pipe(run.to_parent), 0);
-	assert_int_equal(pipe(run.to_child[0]), 0);
-	assert_int_equal(pipe(run.to_child[1]), 0);
+	run_open(&run, "2p", seq++);
 
 	pid_t first = spawn(&run, host_first);
 	amp_port_sleep_us(50000); /* the second core boots later */
@@ -474,14 +496,7 @@ static void run_pair(bool host_first)
 	uint64_t deadline = amp_proc_now_ms() + 20000u;
 	int sa = reap(first, deadline);
 	int sb = reap(second, deadline);
-	amp_shm_remove(&rc);
-	amp_shm_remove(&mc);
-	for (int i = 0; i < 2; i++) {
-		close(run.to_child[i][0]);
-		close(run.to_child[i][1]);
-	}
-	close(run.to_parent[0]);
-	close(run.to_parent[1]);
+	run_close(&run);
 	if (ra != 0 || rb != 0 || a != 'R' || b != 'R' || sa != 0 || sb != 0) {
 		fprintf(stderr, "children: first %d second %d, reports %c %c\n", sa, sb, a ? a : '-',
 			b ? b : '-');
@@ -669,17 +684,7 @@ static int restart_remote_clean(void *arg)
 static void restart_run(bool restart_host)
 {
 	struct run run;
-	memset(&run, 0, sizeof(run));
-	snprintf(run.region, sizeof(run.region), "amp-rpmsg-rs-%d-%d", (int)getpid(), restart_host);
-	snprintf(run.mbox, sizeof(run.mbox), "amp-rpmsg-rs-mb-%d-%d", (int)getpid(), restart_host);
-	struct amp_shm_cfg rc = { .name = run.region, .size = REGION_SIZE };
-	struct amp_shm_cfg mc = { .name = run.mbox, .size = AMP_MBOX_LINUX_REGION_SIZE };
-	amp_shm_remove(&rc);
-	amp_shm_remove(&mc);
-	run.addr = free_range(REGION_SIZE);
-	assert_int_equal(pipe(run.to_parent), 0);
-	assert_int_equal(pipe(run.to_child[0]), 0);
-	assert_int_equal(pipe(run.to_child[1]), 0);
+	run_open(&run, "rs", restart_host);
 
 	pid_t remote = amp_proc_spawn(restart_host ? restart_remote_server : restart_host_server, &run);
 	pid_t host1 = amp_proc_spawn(restart_host ? restart_host_killed : restart_remote_killed, &run);
@@ -696,14 +701,7 @@ static void restart_run(bool restart_host)
 	uint64_t deadline = amp_proc_now_ms() + 20000u;
 	int s2 = host2 > 0 ? reap(host2, deadline) : -2;
 	int sr = reap(remote, deadline);
-	amp_shm_remove(&rc);
-	amp_shm_remove(&mc);
-	for (int i = 0; i < 2; i++) {
-		close(run.to_child[i][0]);
-		close(run.to_child[i][1]);
-	}
-	close(run.to_parent[0]);
-	close(run.to_parent[1]);
+	run_close(&run);
 	if (w1 || w2 || s2 || sr) {
 		fprintf(stderr, "restart: w1 %d w2 %d host1 %d host2 %d remote %d\n", w1, w2, s1, s2, sr);
 	}
