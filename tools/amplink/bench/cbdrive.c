@@ -113,3 +113,28 @@ int bench_cb_wait_phase(struct bench_cb *c)
 	}
 	return AMP_ETIMEDOUT;
 }
+
+struct amp_mbox_linux_cfg bench_cb_doorbell(const struct bench_job *j, const char *name,
+					    bool is_a, enum amp_mbox_linux_wait mode)
+{
+	if (j->kind == BK_TPUT && is_a) {
+		mode = AMP_MBOX_LINUX_WAIT_IRQ;
+	}
+	return (struct amp_mbox_linux_cfg){
+		.shm = { .name = name, .size = AMP_MBOX_LINUX_REGION_SIZE },
+		.side = is_a ? 0 : 1,
+		.num_channels = 2,
+		.tx_mask = is_a ? 1u : 2u,
+		.rx_mask = is_a ? 2u : 1u,
+		.mtu = 0,
+		.wait = mode,
+		.spin_us = 50,
+	};
+}
+
+int bench_cb_recv(struct bench_cb *c, uint64_t *t_last)
+{
+	int rc = bench_cb_wait_phase(c);
+	*t_last = c->t_last;
+	return rc;
+}

@@ -13,6 +13,7 @@
 
 #include "bench.h"
 
+#include <amplink/mbox_linux.h>
 #include <amplink/port.h>
 
 #include <stdbool.h>
@@ -53,5 +54,15 @@ void bench_cb_count(struct bench_cb *c);
  * may start), and the wait for it (or for where A stopped early). */
 void bench_cb_arm(struct bench_cb *c, uint64_t n);
 int bench_cb_wait_phase(struct bench_cb *c);
+
+/* The Linux doorbell of side A (@p is_a) or B: A rings channel 0, B channel 1,
+ * both in @p mode, except the sender of a throughput cell: it only waits for
+ * "space freed" rings, so it sleeps whatever the mode under test. */
+struct amp_mbox_linux_cfg bench_cb_doorbell(const struct bench_job *j, const char *name,
+					    bool is_a, enum amp_mbox_linux_wait mode);
+
+/* Core B's receive phase: bench_cb_wait_phase() and the time of its last
+ * receive. */
+int bench_cb_recv(struct bench_cb *c, uint64_t *t_last);
 
 #endif /* AMP_BENCH_CBDRIVE_H */

@@ -150,16 +150,7 @@ static int open_side(struct bench_job *j, bool host)
 		return rc;
 	}
 	s->shm_up = true;
-	enum amp_mbox_linux_wait mode = s->mode;
-	if (j->kind == BK_TPUT && host) {
-		mode = AMP_MBOX_LINUX_WAIT_IRQ;
-	}
-	s->mcfg = (struct amp_mbox_linux_cfg){
-		.shm = { .name = s->name_mb, .size = AMP_MBOX_LINUX_REGION_SIZE },
-		.side = host ? 0 : 1, .num_channels = 2,
-		.tx_mask = host ? 1u : 2u, .rx_mask = host ? 2u : 1u,
-		.wait = mode, .spin_us = 50,
-	};
+	s->mcfg = bench_cb_doorbell(j, s->name_mb, host, s->mode);
 	rc = amp_mbox_linux_init(&s->mbox, &s->mdrv, &s->mcfg);
 	if (rc != 0) {
 		return rc;
@@ -286,9 +277,8 @@ static int a_send(struct bench_job *j, uint64_t n)
 
 static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 {
-	int rc = b_echo(j, n);
-	*t_last = st(j)->cb.t_last;
-	return rc;
+	(void)n;
+	return bench_cb_recv(&st(j)->cb, t_last);
 }
 
 static void counters(struct bench_job *j, struct bench_counters *out)
