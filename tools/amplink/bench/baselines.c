@@ -22,15 +22,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
-
 /* Round trip i ended now: its time, when the caller keeps samples. */
 static inline void sample(uint64_t *s, uint64_t i, uint64_t *t)
 {
@@ -43,11 +34,21 @@ static inline void sample(uint64_t *s, uint64_t i, uint64_t *t)
 
 /* ---- per-cell private state (copied into the child by fork) ---------------- */
 
+/*
+ * One message through the kernel (pipe and sockets, one set of loops): a byte
+ * stream moves exactly j->size bytes each way, a packet socket one packet.
+ */
+struct kio {
+	int (*tx)(struct bench_job *j, const uint8_t *b);
+	int (*rx)(struct bench_job *j);
+};
+
 struct base_priv {
 	uint32_t seq;   /* ping-pong sequence, advanced identically on both sides */
 	int fd[4];      /* pipes / socket pair */
 	void *shared;   /* shared mapping (ring) */
 	size_t shared_len;
+	const struct kio *io; /* kernel mechanisms: how a message moves */
 };
 
 static int priv_new(struct bench_job *j)
@@ -93,7 +94,7 @@ static int cl_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 		uint32_t v = 2 * p->seq + 1;
 		__atomic_store_n(w, v, __ATOMIC_RELEASE);
 		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != v + 1) {
-			relax();
+			bench_relax();
 		}
 		p->seq++;
 		sample(s, i, &t);
@@ -111,7 +112,7 @@ static int cl_b_echo(struct bench_job *j, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t v = 2 * p->seq + 1;
 		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != v) {
-			relax();
+			bench_relax();
 		}
 		__atomic_store_n(w, v + 1, __ATOMIC_RELEASE);
 		p->seq++;
@@ -220,7 +221,7 @@ static void ring_put(struct raw_ring *r, const uint8_t *src, uint32_t len)
 	uint32_t need = 4 + ((len + 3) & ~3u);
 	uint32_t head = r->head;
 	while (RING_CAP - (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE)) < need) {
-		relax();
+		bench_relax();
 	}
 	uint32_t pos = head & (RING_CAP - 1);
 	memcpy(&r->data[pos], &len, 4);
@@ -235,7 +236,7 @@ static uint32_t ring_get(struct raw_ring *r, uint8_t *dst)
 {
 	uint32_t tail = r->tail;
 	while (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) == tail) {
-		relax();
+		bench_relax();
 	}
 	uint32_t pos = tail & (RING_CAP - 1);
 	uint32_t len;
@@ -349,6 +350,8 @@ static int read_all(int fd, uint8_t *b, size_t n)
 	return 0;
 }
 
+static const struct kio stream_io, pkt_io;
+
 /* fd[0]: A's end, fd[1]: B's end (sockets); pipes: fd[0..1] = A->B, fd[2..3] = B->A. */
 static int pipe_setup(struct bench_job *j)
 {
@@ -357,6 +360,7 @@ static int pipe_setup(struct bench_job *j)
 		return rc;
 	}
 	struct base_priv *p = j->priv;
+	p->io = &stream_io;
 	if (pipe2(&p->fd[0], O_CLOEXEC) != 0 || pipe2(&p->fd[2], O_CLOEXEC) != 0) {
 		return -errno;
 	}
@@ -400,17 +404,9 @@ static int rfd(struct bench_job *j)
 	return j->is_b ? p->fd[0] : p->fd[2];
 }
 
-/*
- * One message through the kernel, for the loops below: a byte stream moves
- * exactly j->size bytes each way, a packet socket one packet.
- */
-struct kio {
-	int (*tx)(struct bench_job *j, const uint8_t *b);
-	int (*rx)(struct bench_job *j);
-};
-
-static inline int kio_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s, const struct kio *io)
+static int kio_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
 {
+	const struct kio *io = ((struct base_priv *)j->priv)->io;
 	uint64_t t = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
 		bool last = bench_a_last(j, i);
@@ -429,8 +425,9 @@ static inline int kio_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s, const 
 	return 0;
 }
 
-static inline int kio_b_echo(struct bench_job *j, uint64_t n, const struct kio *io)
+static int kio_b_echo(struct bench_job *j, uint64_t n)
 {
+	const struct kio *io = ((struct base_priv *)j->priv)->io;
 	for (uint64_t i = 0; i < n; i++) {
 		int rc = io->rx(j);
 		if (rc == 0) {
@@ -446,8 +443,9 @@ static inline int kio_b_echo(struct bench_job *j, uint64_t n, const struct kio *
 	return 0;
 }
 
-static inline int kio_a_send(struct bench_job *j, uint64_t n, const struct kio *io)
+static int kio_a_send(struct bench_job *j, uint64_t n)
 {
+	const struct kio *io = ((struct base_priv *)j->priv)->io;
 	for (uint64_t i = 0; i < n; i++) {
 		bool last = bench_a_last(j, i);
 		int rc = io->tx(j, j->buf);
@@ -461,9 +459,9 @@ static inline int kio_a_send(struct bench_job *j, uint64_t n, const struct kio *
 	return 0;
 }
 
-static inline int kio_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last,
-			     const struct kio *io)
+static int kio_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
 {
+	const struct kio *io = ((struct base_priv *)j->priv)->io;
 	for (uint64_t i = 0; i < n; i++) {
 		int rc = io->rx(j);
 		if (rc != 0) {
@@ -489,31 +487,11 @@ static int stream_rx(struct bench_job *j)
 
 static const struct kio stream_io = { .tx = stream_tx, .rx = stream_rx };
 
-static int stream_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
-{
-	return kio_a_rtt(j, n, s, &stream_io);
-}
-
-static int stream_b_echo(struct bench_job *j, uint64_t n)
-{
-	return kio_b_echo(j, n, &stream_io);
-}
-
-static int stream_a_send(struct bench_job *j, uint64_t n)
-{
-	return kio_a_send(j, n, &stream_io);
-}
-
-static int stream_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
-{
-	return kio_b_recv(j, n, t_last, &stream_io);
-}
-
 const struct bench_impl bench_pipe = {
 	.transport = "pipe", .mode = "sleep", .sized = true,
 	.setup = pipe_setup, .a_init = pipe_a_init, .b_init = pipe_b_init,
-	.a_rtt = stream_a_rtt, .b_echo = stream_b_echo, .a_send = stream_a_send,
-	.b_recv = stream_b_recv, .teardown = priv_free,
+	.a_rtt = kio_a_rtt, .b_echo = kio_b_echo, .a_send = kio_a_send,
+	.b_recv = kio_b_recv, .teardown = priv_free,
 };
 
 static int sock_setup(struct bench_job *j, int type)
@@ -523,6 +501,7 @@ static int sock_setup(struct bench_job *j, int type)
 		return rc;
 	}
 	struct base_priv *p = j->priv;
+	p->io = type == SOCK_SEQPACKET ? &pkt_io : &stream_io;
 	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, &p->fd[0]) != 0) {
 		return -errno;
 	}
@@ -562,8 +541,8 @@ static int sock_b_init(struct bench_job *j)
 const struct bench_impl bench_unix_stream = {
 	.transport = "unix-stream", .mode = "sleep", .sized = true,
 	.setup = stream_setup, .a_init = sock_a_init, .b_init = sock_b_init,
-	.a_rtt = stream_a_rtt, .b_echo = stream_b_echo, .a_send = stream_a_send,
-	.b_recv = stream_b_recv, .teardown = priv_free,
+	.a_rtt = kio_a_rtt, .b_echo = kio_b_echo, .a_send = kio_a_send,
+	.b_recv = kio_b_recv, .teardown = priv_free,
 };
 
 static int pkt_send(struct bench_job *j, const uint8_t *b)
@@ -596,31 +575,11 @@ static int pkt_recv(struct bench_job *j)
 
 static const struct kio pkt_io = { .tx = pkt_send, .rx = pkt_recv };
 
-static int seqp_a_rtt(struct bench_job *j, uint64_t n, uint64_t *s)
-{
-	return kio_a_rtt(j, n, s, &pkt_io);
-}
-
-static int seqp_b_echo(struct bench_job *j, uint64_t n)
-{
-	return kio_b_echo(j, n, &pkt_io);
-}
-
-static int seqp_a_send(struct bench_job *j, uint64_t n)
-{
-	return kio_a_send(j, n, &pkt_io);
-}
-
-static int seqp_b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
-{
-	return kio_b_recv(j, n, t_last, &pkt_io);
-}
-
 const struct bench_impl bench_unix_seqpacket = {
 	.transport = "unix-seqpacket", .mode = "sleep", .sized = true,
 	.setup = seqp_setup, .a_init = sock_a_init, .b_init = sock_b_init,
-	.a_rtt = seqp_a_rtt, .b_echo = seqp_b_echo, .a_send = seqp_a_send,
-	.b_recv = seqp_b_recv, .teardown = priv_free,
+	.a_rtt = kio_a_rtt, .b_echo = kio_b_echo, .a_send = kio_a_send,
+	.b_recv = kio_b_recv, .teardown = priv_free,
 };
 
 /* ---- memcpy on one core ------------------------------------------------------ */

@@ -148,6 +148,16 @@ int bench_run(const struct bench_impl *impl, enum bench_kind kind, size_t size, 
 	      struct bench_fig *f);
 
 /* Helpers for mechanisms. */
+/* One step of a spin wait (lets the sibling hyperthread run). */
+static inline void bench_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
 void bench_fill(uint8_t *b, size_t n, uint64_t seq);
 int bench_pick_cpus(int *a, int *b);
 void bench_pin(int cpu);

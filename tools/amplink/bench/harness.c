@@ -74,15 +74,6 @@ void bench_pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
-
 /* Wait until *p == v (spin briefly, then sleep in small steps). */
 static bool wait_eq(volatile uint32_t *p, uint32_t v, double timeout_s, volatile int32_t *err)
 {
@@ -95,7 +86,7 @@ static bool wait_eq(volatile uint32_t *p, uint32_t v, double timeout_s, volatile
 			return false;
 		}
 		if (i < 2000) {
-			relax();
+			bench_relax();
 			continue;
 		}
 		if (bench_now() > deadline) {
