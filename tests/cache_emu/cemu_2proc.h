@@ -9,6 +9,7 @@
 #define CEMU_2PROC_H
 
 #include <amplink/cache_emu.h>
+#include "test_msg.h" /* the stream's self-checking messages */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,13 +56,6 @@ void cemu_name(char *buf, size_t len, const char *tag);
 
 /** Prints both results as one line each (cmocka's print_message). */
 void cemu_print(const char *what, const struct cemu_result res[2]);
-
-/** Message @p seq of a stream: length 1..max derived from seq, seq in the
- *  first 4 bytes, a pattern, a checksum in the last 4 bytes. */
-size_t cemu_msg_len(uint32_t seq, uint32_t max);
-void cemu_msg_fill(uint8_t *b, size_t len, uint32_t seq);
-/** True if @p d / @p len is exactly message @p seq of a stream of max @p max. */
-bool cemu_msg_check(const uint8_t *d, size_t len, uint32_t seq, uint32_t max);
 
 /** Monotonic milliseconds. */
 uint64_t cemu_ms(void);

@@ -80,7 +80,7 @@ static void on_received(const void *d, size_t len, void *p)
 {
 	struct ic_core *c = p;
 	const uint32_t seq = c->rx;
-	if (!cemu_msg_check(d, len, seq, c->max)) {
+	if (!amp_test_msg_check(d, len, seq, c->max)) {
 		c->bad++;
 	}
 	__atomic_store_n(&c->rx, seq + 1u, __ATOMIC_SEQ_CST);
@@ -96,8 +96,8 @@ static void *sender_main(void *argp)
 	struct sender *s = argp;
 	static uint8_t buf[REGION];
 	for (uint32_t seq = 0; seq < s->n; seq++) {
-		const size_t len = cemu_msg_len(seq, g_c.max);
-		cemu_msg_fill(buf, len, seq);
+		const size_t len = amp_test_msg_len(seq, g_c.max);
+		amp_test_msg_fill(buf, len, seq);
 		int r = amp_icmsg_send_wait(&g_c.ic, buf, len, AMP_MSEC(STALL_MS));
 		if (r != (int)len) {
 			s->err = r;

@@ -118,8 +118,8 @@ static void pbuf_role(int id, const void *argp, struct cemu_result *res)
 		uint64_t progress = cemu_ms();
 		for (uint32_t seq = 0; seq < NMSG && cemu_ms() < deadline &&
 				       cemu_ms() - progress < STALL_MS;) {
-			const size_t len = cemu_msg_len(seq, MAXMSG);
-			cemu_msg_fill(buf, len, seq);
+			const size_t len = amp_test_msg_len(seq, MAXMSG);
+			amp_test_msg_fill(buf, len, seq);
 			/* Forget the payload clean of the first long packet past the middle. */
 			const bool arm = arg->fault == FAULT_SKIP_ONE_CLEAN && g_fault.dropped_seq == 0 &&
 					 seq >= NMSG / 2 && len >= 4u * LINE;
@@ -163,7 +163,7 @@ static void pbuf_role(int id, const void *argp, struct cemu_result *res)
 			int r = amp_pbuf_read(&pb, buf, sizeof(buf));
 			if (r > 0) {
 				progress = cemu_ms();
-				if (!cemu_msg_check(buf, (size_t)r, seq, MAXMSG)) {
+				if (!amp_test_msg_check(buf, (size_t)r, seq, MAXMSG)) {
 					if (res->bad == 0) {
 						snprintf(res->note, sizeof(res->note),
 							 "first bad: packet %u (%d bytes)", seq, r);

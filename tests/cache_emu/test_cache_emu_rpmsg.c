@@ -124,12 +124,12 @@ static void on_received(const void *d, size_t len, void *p)
 	const int ep = (int)(intptr_t)p;
 	const uint32_t seq = g_c.rx[ep];
 	/* Endpoint 1 carries the same stream shifted, so the two differ. */
-	if (!cemu_msg_check(d, len, seq + (uint32_t)ep * 100000u, MAXMSG)) {
+	if (!amp_test_msg_check(d, len, seq + (uint32_t)ep * 100000u, MAXMSG)) {
 		if (g_c.bad++ == 0u) {
 			uint8_t want[MAXMSG];
 			const uint32_t s = seq + (uint32_t)ep * 100000u;
-			const size_t wl = cemu_msg_len(s, MAXMSG);
-			cemu_msg_fill(want, wl, s);
+			const size_t wl = amp_test_msg_len(s, MAXMSG);
+			amp_test_msg_fill(want, wl, s);
 			size_t k = 0;
 			while (k < len && k < wl && ((const uint8_t *)d)[k] == want[k]) {
 				k++;
@@ -160,7 +160,7 @@ static void release_held(void)
 {
 	uint32_t r = g_c.held_r;
 	while (r != __atomic_load_n(&g_c.held_w, __ATOMIC_ACQUIRE)) {
-		if (!cemu_msg_check(g_c.held[r % 4u].buf, g_c.held[r % 4u].len,
+		if (!amp_test_msg_check(g_c.held[r % 4u].buf, g_c.held[r % 4u].len,
 				    g_c.held[r % 4u].seq, MAXMSG)) {
 			__atomic_fetch_add(&g_c.bad, 1u, __ATOMIC_SEQ_CST);
 		}
@@ -183,7 +183,7 @@ static int send_one(int ep, uint32_t seq, bool nocopy)
 {
 	static uint8_t buf[MAXMSG];
 	const uint32_t s = seq + (uint32_t)ep * 100000u;
-	const size_t len = cemu_msg_len(s, MAXMSG);
+	const size_t len = amp_test_msg_len(s, MAXMSG);
 	const uint64_t until = cemu_ms() + STALL_MS;
 	for (;;) {
 		int r;
@@ -192,11 +192,11 @@ static int send_one(int ep, uint32_t seq, bool nocopy)
 			uint32_t sz = (uint32_t)len;
 			r = amp_ipc_get_tx_buffer(&g_c.ept[ep], &p, &sz, AMP_MSEC(STALL_MS));
 			if (r == 0) {
-				cemu_msg_fill(p, len, s);
+				amp_test_msg_fill(p, len, s);
 				r = amp_ipc_send_nocopy(&g_c.ept[ep], p, len);
 			}
 		} else {
-			cemu_msg_fill(buf, len, s);
+			amp_test_msg_fill(buf, len, s);
 			r = amp_ipc_send(&g_c.ept[ep], buf, len);
 		}
 		if (r == (int)len) {

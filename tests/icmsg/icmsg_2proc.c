@@ -14,6 +14,8 @@
  * Run with the argument "soak" for 1,000,000 messages each way.
  */
 #define _GNU_SOURCE
+#include "test_msg.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -43,41 +45,6 @@ static uint32_t stream_n = 100000;
 static enum amp_mbox_linux_wait mbox_wait = AMP_MBOX_LINUX_WAIT_IRQ;
 static bool expect_full; /* role_stream must have found the ring full */
 static char base[48];
-
-/* ---- message format -------------------------------------------------------- */
-
-static uint32_t mix(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	x *= 0x846ca68bu;
-	x ^= x >> 16;
-	return x;
-}
-
-static size_t msg_len(uint32_t seq, uint32_t max)
-{
-	return 1u + mix(seq * 2654435761u + 17u) % max;
-}
-
-static void msg_fill(uint8_t *b, size_t len, uint32_t seq)
-{
-	const uint8_t s = (uint8_t)mix(seq);
-	for (size_t k = 0; k < len; k++) {
-		b[k] = (uint8_t)(s + k * 13u + (k >> 8));
-	}
-	if (len >= 4) {
-		memcpy(b, &seq, 4);
-	}
-	if (len >= 8) {
-		uint32_t sum = 0x811c9dc5u;
-		for (size_t k = 0; k < len - 4; k++) {
-			sum = (sum ^ b[k]) * 16777619u;
-		}
-		memcpy(b + len - 4, &sum, 4);
-	}
-}
 
 /* ---- one core ----------------------------------------------------------------- */
 
@@ -140,8 +107,8 @@ static void on_received(const void *d, size_t len, void *p)
 		c->slow_first_ms = 0;
 	}
 	const uint32_t seq = c->rx_next;
-	const size_t wlen = msg_len(seq, c->max);
-	msg_fill(want, wlen, seq);
+	const size_t wlen = amp_test_msg_len(seq, c->max);
+	amp_test_msg_fill(want, wlen, seq);
 	if (len != wlen || memcmp(d, want, len) != 0) {
 		if (c->rx_bad < 5) {
 			fprintf(stderr, "core %d: message %u: got %zu bytes, want %zu%s\n", c->id,
@@ -250,8 +217,8 @@ static void *sender_main(void *arg)
 		if (s->until_stop && parent_said_stop(c)) {
 			break;
 		}
-		const size_t len = msg_len(seq, c->max);
-		msg_fill(buf, len, seq);
+		const size_t len = amp_test_msg_len(seq, c->max);
+		amp_test_msg_fill(buf, len, seq);
 		int r = amp_icmsg_send_wait(&c->ic, buf, len, AMP_MSEC(5000));
 		if (r != (int)len) {
 			s->err = r;
