@@ -63,6 +63,8 @@ AMPLINK_PORT_POSIX_SRCS := \
 	$(amp_src)/port/posix/shm.c \
 	$(amp_src)/port/posix/cache_emu.c
 AMPLINK_PORT_POSIX_LDLIBS := -lpthread
+# Optional, for every file that includes amplink: inline, gated cache maintenance.
+AMPLINK_PORT_POSIX_CFLAGS := -DAMP_PORT_DCACHE_GATED=1
 
 # Devicetree run-time loader (Linux, needs libfdt: add -lfdt).
 AMPLINK_DEVICETREE_SRCS := \

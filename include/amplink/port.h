@@ -91,6 +91,14 @@ void amp_port_release_fence(void);
 /** @brief Spin-wait hint (PAUSE / YIELD), used inside polling loops. Context: any. */
 void amp_port_cpu_relax(void);
 
+#if (defined(AMP_PORT_DCACHE_GATED) && AMP_PORT_DCACHE_GATED) || \
+	defined(AMP_PORT_DCACHE_OUT_OF_LINE)
+/* The gate and the out-of-line work of gated maintenance (see below). */
+extern int amp_port_dcache_gate; /* non-zero: call the port's maintenance */
+void amp_port_dcache_clean_gated(const volatile void *addr, size_t len);
+void amp_port_dcache_invalidate_gated(const volatile void *addr, size_t len);
+#endif
+
 #if defined(AMP_PORT_NO_DCACHE) && AMP_PORT_NO_DCACHE
 /*
  * A port built for a core without a data cache (e.g. the bare-metal port
@@ -108,6 +116,32 @@ static inline void amp_port_dcache_invalidate(const volatile void *addr, size_t 
 {
 	(void)addr;
 	(void)len;
+}
+#elif defined(AMP_PORT_DCACHE_GATED) && AMP_PORT_DCACHE_GATED && \
+	!defined(AMP_PORT_DCACHE_OUT_OF_LINE)
+/*
+ * A port for coherent memory whose maintenance is nothing unless switched on
+ * at run time (the posix port's non-coherent cache emulator) defines
+ * AMP_PORT_DCACHE_GATED for everything that links it: each call is then one
+ * load and a branch not taken, inline, instead of a call at every shared
+ * access of a hot path. The port also exports the out-of-line functions
+ * below, so code built without the definition links against it all the same.
+ * Same contract as below.
+ */
+static inline void amp_port_dcache_clean(const volatile void *addr, size_t len)
+{
+	if (__builtin_expect(__atomic_load_n(&amp_port_dcache_gate, __ATOMIC_RELAXED) != 0, 0)) {
+		amp_port_dcache_clean_gated(addr, len);
+	}
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
+{
+	if (__builtin_expect(__atomic_load_n(&amp_port_dcache_gate, __ATOMIC_RELAXED) != 0, 0)) {
+		amp_port_dcache_invalidate_gated(addr, len);
+	}
+	__asm__ volatile("" ::: "memory");
 }
 #else
 /**

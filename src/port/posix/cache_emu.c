@@ -53,7 +53,7 @@ struct amp_cemu_region {
 	char name[AMP_SHM_NAME_MAX + 1];
 };
 
-int amp_cemu_on;
+int amp_port_dcache_gate;
 
 static pthread_mutex_t amp_cemu_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct amp_cemu_region amp_cemu_tab[AMP_CACHE_EMU_MAX_REGIONS];
@@ -112,7 +112,7 @@ static void amp_cemu_env_read(void)
 			amp_cemu_line = (uint32_t)line;
 			amp_cemu_evict = ev > 1000u ? 1000u : (uint32_t)ev;
 			amp_cemu_rng = seed != 0 ? seed : 1u;
-			__atomic_store_n(&amp_cemu_on, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&amp_port_dcache_gate, 1, __ATOMIC_RELEASE);
 			amp_port_log(AMP_LOG_INF, "cache-emu: on (line %u B, eviction %u/1000)",
 				     amp_cemu_line, amp_cemu_evict);
 		}
@@ -144,7 +144,7 @@ int amp_cache_emu_enable(const struct amp_cache_emu_cfg *cfg)
 	amp_cemu_quiet = c.quiet;
 	amp_cemu_logged = 0;
 	memset(&amp_cemu_stats, 0, sizeof(amp_cemu_stats));
-	__atomic_store_n(&amp_cemu_on, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&amp_port_dcache_gate, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&amp_cemu_lock);
 	return 0;
 }
@@ -157,7 +157,7 @@ int amp_cache_emu_disable(void)
 		return AMP_EBUSY;
 	}
 	amp_cemu_api_decided = true;
-	__atomic_store_n(&amp_cemu_on, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&amp_port_dcache_gate, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&amp_cemu_lock);
 	return 0;
 }
@@ -165,7 +165,7 @@ int amp_cache_emu_disable(void)
 bool amp_cache_emu_active(void)
 {
 	(void)pthread_once(&amp_cemu_env_once, amp_cemu_env_read);
-	return __atomic_load_n(&amp_cemu_on, __ATOMIC_ACQUIRE) != 0;
+	return __atomic_load_n(&amp_port_dcache_gate, __ATOMIC_ACQUIRE) != 0;
 }
 
 uint32_t amp_cache_emu_line_size(void)

@@ -12,12 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Non-zero while the emulator is on: the one load of the maintenance fast path. */
-extern int amp_cemu_on;
+/* Non-zero while the emulator is on: the one load of the maintenance fast path
+ * (amp_port_dcache_gate of <amplink/port.h>, which only the emulator sets). */
+extern int amp_port_dcache_gate;
 
 static inline bool amp_cemu_is_on(void)
 {
-	return __builtin_expect(__atomic_load_n(&amp_cemu_on, __ATOMIC_RELAXED) != 0, 0);
+	return __builtin_expect(__atomic_load_n(&amp_port_dcache_gate, __ATOMIC_RELAXED) != 0, 0);
 }
 
 /* The slow paths of amp_port_dcache_clean()/invalidate(); @p caller is the

@@ -9,6 +9,8 @@
  * runs callbacks.
  */
 #define _GNU_SOURCE
+/* This file defines the out-of-line maintenance functions as well. */
+#define AMP_PORT_DCACHE_OUT_OF_LINE 1
 #include "cache_emu_internal.h"
 
 #include <amplink/errno.h>
@@ -52,20 +54,44 @@ void amp_port_cpu_relax(void)
 #endif
 }
 
+/* Both the gated entry points (called by the inline maintenance of code built
+ * with AMP_PORT_DCACHE_GATED, only while the emulator is on) and the plain
+ * out-of-line functions (code built without it) end here. @p caller is the
+ * code that asked, named in the emulator's hazard reports. */
+static void amp_posix_clean(const volatile void *addr, size_t len, const void *caller)
+{
+	if (amp_cemu_is_on()) {
+		amp_cemu_clean(addr, len, caller);
+	}
+}
+
+static void amp_posix_invalidate(const volatile void *addr, size_t len, const void *caller)
+{
+	if (amp_cemu_is_on()) {
+		amp_cemu_invalidate(addr, len, caller);
+	}
+}
+
+void amp_port_dcache_clean_gated(const volatile void *addr, size_t len)
+{
+	amp_posix_clean(addr, len, __builtin_return_address(0));
+}
+
+void amp_port_dcache_invalidate_gated(const volatile void *addr, size_t len)
+{
+	amp_posix_invalidate(addr, len, __builtin_return_address(0));
+}
+
+/* Coherent host: nothing to write back, unless the non-coherent cache
+ * emulator (cache_emu.c) is on; off, this is one predictable branch. */
 void amp_port_dcache_clean(const volatile void *addr, size_t len)
 {
-	/* Coherent host: nothing to write back, unless the non-coherent cache
-	 * emulator (cache_emu.c) is on; off, this is one predictable branch. */
-	if (amp_cemu_is_on()) {
-		amp_cemu_clean(addr, len, __builtin_return_address(0));
-	}
+	amp_posix_clean(addr, len, __builtin_return_address(0));
 }
 
 void amp_port_dcache_invalidate(const volatile void *addr, size_t len)
 {
-	if (amp_cemu_is_on()) {
-		amp_cemu_invalidate(addr, len, __builtin_return_address(0));
-	}
+	amp_posix_invalidate(addr, len, __builtin_return_address(0));
 }
 
 /* ---- interrupts ------------------------------------------------------- */
