@@ -127,6 +127,10 @@ struct amp_mbox_linux {
 	uint32_t seen_seq;      /* bell sequence the last scan started from */
 	uint32_t rescan;        /* 1: scan even if the sequence did not move */
 	uint64_t spin_ns;
+	/* This side is the only writer of the peer's bell counters: it keeps
+	 * them here too, so a send stores them without reading the shared line. */
+	uint32_t tx_seq;
+	uint32_t tx_ring[AMP_MBOX_MAX_CHANNELS];
 	struct amp_mbox_linux_stats stats;
 };
 

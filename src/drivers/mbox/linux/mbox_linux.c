@@ -5,16 +5,19 @@
  * signals); mbox_linux_irq.c is the process-wide doorbell thread.
  *
  * Ordering, sender:   fill slot -> clean -> barrier -> state = FULL (release)
- *                     -> ring[n]++ (release) -> seq++ (seq_cst) -> read the
- *                     peer's sleeping flag.
- * Ordering, receiver: sleeping = 1 (seq_cst) -> re-read seq -> FUTEX_WAIT on
- *                     seq; scan: seq (acquire) -> ring[n] (acquire) -> taken[n]
- *                     = ring[n] -> invalidate slot -> state (acquire) -> copy
- *                     data out -> callback -> state = EMPTY (release).
- * The seq_cst pair (seq++, read sleeping) against (sleeping = 1, read seq) is
- * what makes "wake only when asleep" lose no wake-up: at least one side sees
- * the other's store. A ring bumped after the receiver read seq moves seq
- * again, so the next scan finds it.
+ *                     -> under the IRQ lock: ring[n]++ -> seq++ (plain
+ *                     stores: this side is their only writer) -> full barrier
+ *                     -> read the peer's sleeping flag.
+ * Ordering, receiver: sleeping = ASLEEP -> full barrier -> re-read seq ->
+ *                     sleep while seq and sleeping both still hold what it
+ *                     saw (futex_waitv on the two words); scan: seq (acquire)
+ *                     -> ring[n] (acquire) -> taken[n] = ring[n] -> invalidate
+ *                     slot -> state (acquire) -> copy data out -> callback ->
+ *                     state = EMPTY (release).
+ * The fenced pair (seq++, read sleeping) against (sleeping = ASLEEP, read
+ * seq) is what makes "wake only when asleep" lose no wake-up: at least one
+ * side sees the other's store. A ring bumped after the receiver read seq
+ * moves seq again, so the next scan finds it.
  */
 #define _GNU_SOURCE
 #include "mbox_linux_layout.h"
@@ -37,15 +40,10 @@ static struct amp_mbox_linux_region *amp_mbox_linux_region(const struct amp_mbox
 	return drv->region;
 }
 
-/* For counters any sending thread may bump. */
+/* Every counter is bumped under the IRQ lock (sends and interrupt context
+ * alike), so no read-modify-write; the atomic store lets amp_mbox_linux_stats()
+ * read them from any thread. */
 static void amp_mbox_linux_count(uint64_t *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
-}
-
-/* For counters only the interrupt context bumps (it is serialised): no
- * read-modify-write on the delivery path. */
-static void amp_mbox_linux_count_isr(uint64_t *counter)
 {
 	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1u, __ATOMIC_RELEASE);
 }
@@ -84,17 +82,27 @@ static int amp_mbox_linux_send(struct amp_mbox *mbox, uint32_t channel, const st
 		}
 	}
 	struct amp_mbox_linux_bell *bell = &peer->bell;
-	__atomic_fetch_add(&bell->ring[channel], 1u, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&bell->seq, 1u, __ATOMIC_SEQ_CST);
+	/* Under the IRQ lock (free when the caller, e.g. a transport's send,
+	 * holds it already) the counters are plain stores from our private
+	 * copies: a read-modify-write, or even a load, of the line the receiver
+	 * is polling would cost a barrier or one more transfer of that line. The
+	 * one full barrier orders them before the read of the sleeping flag. */
+	uint32_t key = amp_port_irq_lock();
+	__atomic_store_n(&bell->ring[channel], ++drv->tx_ring[channel], __ATOMIC_RELEASE);
+	__atomic_store_n(&bell->seq, ++drv->tx_seq, __ATOMIC_RELEASE);
 	amp_port_dcache_clean(bell, sizeof(*bell));
+	amp_port_mb();
 	/* Plain load first: a receiver that is awake (spinning or busy) costs
 	 * neither a system call nor another write to the line. */
-	if (__atomic_load_n(&bell->sleeping, __ATOMIC_SEQ_CST) != 0 &&
-	    __atomic_exchange_n(&bell->sleeping, 0, __ATOMIC_SEQ_CST) != 0) {
+	uint32_t asleep = AMP_MBOX_LINUX_ASLEEP;
+	if (__atomic_load_n(&bell->sleeping, __ATOMIC_RELAXED) == AMP_MBOX_LINUX_ASLEEP &&
+	    __atomic_compare_exchange_n(&bell->sleeping, &asleep, AMP_MBOX_LINUX_WOKEN, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
 		syscall(SYS_futex, &bell->seq, FUTEX_WAKE, 1, NULL, NULL, 0);
 		amp_mbox_linux_count(&drv->stats.wakes);
 	}
 	amp_mbox_linux_count(&drv->stats.sent);
+	amp_port_irq_unlock(key);
 	return 0;
 }
 
@@ -142,7 +150,7 @@ static int amp_mbox_linux_deliver(struct amp_mbox_linux *drv, struct amp_mbox_li
 		 * report also sees the channel usable again. */
 		__atomic_store_n(&slot->state, AMP_MBOX_LINUX_SLOT_EMPTY, __ATOMIC_RELEASE);
 		amp_port_dcache_clean(&slot->state, sizeof(slot->state));
-		amp_mbox_linux_count_isr(&drv->stats.proto_errors);
+		amp_mbox_linux_count(&drv->stats.proto_errors);
 		AMP_LOGW("mbox %s: channel %u: peer wrote length %u > MTU %d; dropped", mbox->name,
 			 (unsigned)channel, (unsigned)len, mbox->mtu);
 		return 0;
@@ -198,7 +206,7 @@ int amp_mbox_linux_service(struct amp_mbox_linux *drv)
 			amp_port_dcache_clean(&own->taken.taken[channel], sizeof(uint32_t));
 		} else if (r > 0) {
 			ran++;
-			amp_mbox_linux_count_isr(&drv->stats.delivered);
+			amp_mbox_linux_count(&drv->stats.delivered);
 		}
 	}
 	amp_posix_isr_exit();
@@ -306,8 +314,12 @@ static int amp_mbox_linux_setup_region(struct amp_mbox_linux *drv)
 	 * through filling one of the peer's slots; only this side moves those. */
 	struct amp_mbox_linux_side *own = &r->side[cfg->side];
 	struct amp_mbox_linux_side *peer = &r->side[cfg->side ^ 1u];
-	__atomic_store_n(&own->bell.sleeping, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&own->bell.sleeping, AMP_MBOX_LINUX_AWAKE, __ATOMIC_SEQ_CST);
+	/* Carry on the peer's bell counters from where a previous incarnation of
+	 * this side left them: the peer tells signals apart by their change. */
+	drv->tx_seq = __atomic_load_n(&peer->bell.seq, __ATOMIC_RELAXED);
 	for (uint32_t ch = 0; ch < AMP_MBOX_MAX_CHANNELS; ch++) {
+		drv->tx_ring[ch] = __atomic_load_n(&peer->bell.ring[ch], __ATOMIC_RELAXED);
 		uint32_t writing = AMP_MBOX_LINUX_SLOT_WRITING;
 		__atomic_compare_exchange_n(&peer->slot[ch].state, &writing,
 					    AMP_MBOX_LINUX_SLOT_EMPTY, false, __ATOMIC_RELEASE,

@@ -78,7 +78,8 @@ void amp_mbox_linux_irq_kick(void)
  * deliverable is pending. */
 static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, uint32_t kick)
 {
-	struct futex_waitv wv[AMP_MBOX_LINUX_MAX_DEVICES + 1];
+	/* Per device its seq word and its sleeping flag, then the kick word. */
+	struct futex_waitv wv[2 * AMP_MBOX_LINUX_MAX_DEVICES + 1];
 	struct amp_mbox_linux *sl[AMP_MBOX_LINUX_MAX_DEVICES];
 	unsigned n = 0;
 	int top = __atomic_load_n(&g->top, __ATOMIC_ACQUIRE);
@@ -88,7 +89,8 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 			continue;
 		}
 		struct amp_mbox_linux_region *r = d->region;
-		__atomic_store_n(&r->side[d->cfg->side].bell.sleeping, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&r->side[d->cfg->side].bell.sleeping, AMP_MBOX_LINUX_ASLEEP,
+				 __ATOMIC_SEQ_CST);
 		amp_port_dcache_clean(&r->side[d->cfg->side].bell.sleeping, sizeof(uint32_t));
 		sl[n++] = d;
 	}
@@ -105,16 +107,23 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 		wv[k].val = v;
 		wv[k].uaddr = (uintptr_t)word;
 		wv[k].flags = FUTEX_32;
+		/* A sender that took our flag (ASLEEP -> WOKEN) before we are in
+		 * the kernel may have spent its wake-up already: then the flag no
+		 * longer reads ASLEEP and the kernel does not let us sleep. */
+		memset(&wv[n + k], 0, sizeof(wv[n + k]));
+		wv[n + k].val = AMP_MBOX_LINUX_ASLEEP;
+		wv[n + k].uaddr = (uintptr_t)&r->side[sl[k]->cfg->side].bell.sleeping;
+		wv[n + k].flags = FUTEX_32;
 	}
-	memset(&wv[n], 0, sizeof(wv[n]));
-	wv[n].val = kick;
-	wv[n].uaddr = (uintptr_t)&g->kick;
-	wv[n].flags = FUTEX_32 | FUTEX_PRIVATE_FLAG;
+	memset(&wv[2 * n], 0, sizeof(wv[2 * n]));
+	wv[2 * n].val = kick;
+	wv[2 * n].uaddr = (uintptr_t)&g->kick;
+	wv[2 * n].flags = FUTEX_32 | FUTEX_PRIVATE_FLAG;
 
 	if (!work && __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE) == epoch) {
 		long r = -1;
 		if (!__atomic_load_n(&g->no_waitv, __ATOMIC_RELAXED)) {
-			r = syscall(SYS_futex_waitv, wv, n + 1, 0, NULL, CLOCK_MONOTONIC);
+			r = syscall(SYS_futex_waitv, wv, 2 * n + 1, 0, NULL, CLOCK_MONOTONIC);
 			if (r < 0 && errno == ENOSYS) {
 				__atomic_store_n(&g->no_waitv, 1, __ATOMIC_RELAXED);
 			}
@@ -122,7 +131,8 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 		if (__atomic_load_n(&g->no_waitv, __ATOMIC_RELAXED)) {
 			/* One word only: with several devices, re-scan every
 			 * millisecond; with one, a kick that lands between the
-			 * last check and the wait is noticed within 10 ms. */
+			 * last check and the wait, or a wake-up spent before
+			 * we slept, is noticed within 10 ms. */
 			struct timespec ts = { .tv_sec = 0, .tv_nsec = n > 1 ? 1000000 : 10000000 };
 			if (n > 0) {
 				amp_mbox_linux_futex((uint32_t *)(uintptr_t)wv[0].uaddr, FUTEX_WAIT,
@@ -137,7 +147,8 @@ static void amp_mbox_linux_sleep(struct amp_mbox_linux_irq *g, uint32_t epoch, u
 	}
 	for (unsigned k = 0; k < n; k++) {
 		struct amp_mbox_linux_region *r = sl[k]->region;
-		__atomic_store_n(&r->side[sl[k]->cfg->side].bell.sleeping, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&r->side[sl[k]->cfg->side].bell.sleeping, AMP_MBOX_LINUX_AWAKE,
+				 __ATOMIC_SEQ_CST);
 	}
 }
 

@@ -19,7 +19,13 @@
  * on the sender's. Rings coalesce (a count that moved by three is one pending
  * signal) and survive a restart of either side, as pending bits would.
  * bell.seq, bumped after every ring, is the futex word s sleeps on; s raises
- * bell.sleeping before it sleeps so that a sender knows to FUTEX_WAKE.
+ * bell.sleeping (ASLEEP) before it sleeps so that a sender knows to
+ * FUTEX_WAKE. The one sender that moves it from ASLEEP to WOKEN makes the
+ * system call, and s sleeps only while the word still reads ASLEEP (it waits
+ * on both words at once): a sender that saw the flag of a LATER sleep than the
+ * one its ring was meant for, and spent its wake-up before s was in the
+ * kernel, therefore cannot leave s asleep with the flag down (version 2 lost
+ * that wake-up for good under heavy two-way traffic).
  */
 #ifndef AMPLINK_MBOX_LINUX_LAYOUT_H
 #define AMPLINK_MBOX_LINUX_LAYOUT_H
@@ -33,7 +39,7 @@
 
 /* "AMBX" read as a little-endian word. */
 #define AMP_MBOX_LINUX_MAGIC 0x58424d41u
-#define AMP_MBOX_LINUX_VERSION 2u
+#define AMP_MBOX_LINUX_VERSION 3u
 /* geometry word: version | num_channels << 8 | mtu << 16 (0 = not set up yet) */
 #define AMP_MBOX_LINUX_GEOMETRY(nch, mtu) \
 	(AMP_MBOX_LINUX_VERSION | ((uint32_t)(nch) << 8) | ((uint32_t)(mtu) << 16))
@@ -59,10 +65,17 @@ struct amp_mbox_linux_slot {
 	uint8_t data[AMP_MBOX_LINUX_MTU_MAX]; /* len bytes */
 };
 
-/* Written by the sending side (and `sleeping` by the receiver). */
+/* bell.sleeping: the receiver raises AWAKE -> ASLEEP before it sleeps and
+ * lowers it to AWAKE when it wakes; a sender moves ASLEEP -> WOKEN (by
+ * compare-and-swap) and then wakes it. */
+#define AMP_MBOX_LINUX_AWAKE 0u
+#define AMP_MBOX_LINUX_ASLEEP 1u
+#define AMP_MBOX_LINUX_WOKEN 2u
+
+/* Written by the sending side (and `sleeping` by both). */
 struct amp_mbox_linux_bell {
 	uint32_t seq;      /* bumped after every ring: the futex word */
-	uint32_t sleeping; /* 1: the receiver is (about to be) in FUTEX_WAIT */
+	uint32_t sleeping; /* AMP_MBOX_LINUX_AWAKE / _ASLEEP / _WOKEN */
 	uint32_t ring[AMP_MBOX_MAX_CHANNELS]; /* rings so far, per channel */
 	uint8_t reserved[56];
 };
