@@ -489,11 +489,13 @@ static int rx_one(struct amp_icmsg *ic, int *delivered, enum rx_check check)
 		}
 	} else if ((size_t)len <= (cfg->rx_buf != NULL ? cfg->rx_buf_size : AMP_ICMSG_RX_INLINE)) {
 		uint8_t *b = cfg->rx_buf != NULL ? cfg->rx_buf : ic->rx_inline;
-		for (size_t i = 0; i < fl; i++) {
-			b[i] = f[i];
-		}
-		for (size_t i = 0; i < sl; i++) {
-			b[fl + i] = s[i];
+		/* memcpy, not a volatile byte loop (16 KiB took ~10 us that way):
+		 * the pieces were published before the wr_idx we acquired, and a
+		 * peer that rewrites them now only garbles its own message, whose
+		 * length was checked already. */
+		memcpy(b, (const void *)(uintptr_t)f, fl);
+		if (sl != 0) {
+			memcpy(b + fl, (const void *)(uintptr_t)s, sl);
 		}
 		ptr = b;
 		if (!session_unchanged(ic, check)) {
