@@ -184,7 +184,10 @@ int amp_vring_drv_add(struct amp_vring *vr, void *buf, uint32_t len, bool writab
 
 	uint16_t slot = vr->prod_idx & vr->mask;
 	st16(&vr->avail_ring[slot], d);
-	amp_port_mb();
+	/* Descriptor and entry before the index that publishes them: a store
+	 * ordering (virtio's write barrier). A full barrier here would stall
+	 * on the transfers of every line just written. */
+	amp_port_release_fence();
 	vr->prod_idx++;
 	st16(vr->avail_idx, vr->prod_idx);
 	if (id != NULL) {
@@ -207,7 +210,7 @@ int amp_vring_drv_get_used(struct amp_vring *vr, uint16_t *id, void **buf, uint3
 	if (pending > vr->num) {
 		return AMP_EPROTO;
 	}
-	amp_port_mb(); /* the entry is read after the index that published it */
+	amp_port_acquire_fence(); /* the entry is read after the index that published it */
 	uint16_t slot = vr->cons_idx & vr->mask;
 	volatile uint32_t *e = vr->used_ring + 2u * slot;
 	amp_port_dcache_invalidate(e, AMP_VRING_USED_ELEM_SIZE);
@@ -260,7 +263,7 @@ int amp_vring_dev_get_avail(struct amp_vring *vr, uint16_t *head, void **buf, ui
 	if (pending > vr->num) {
 		return AMP_EPROTO;
 	}
-	amp_port_mb();
+	amp_port_acquire_fence(); /* entry and descriptor after the index */
 	uint16_t h = ld16(&vr->avail_ring[vr->cons_idx & vr->mask]);
 	if (h >= vr->num || busy_test(vr, h)) {
 		return AMP_EPROTO;
@@ -313,7 +316,7 @@ int amp_vring_dev_put_used(struct amp_vring *vr, uint16_t head, uint32_t len)
 	e[0] = head;
 	e[1] = len;
 	amp_port_dcache_clean(e, AMP_VRING_USED_ELEM_SIZE);
-	amp_port_mb();
+	amp_port_release_fence(); /* the entry before the index that publishes it */
 	vr->prod_idx++;
 	st16(vr->used_idx, vr->prod_idx);
 	return 0;
@@ -331,15 +334,9 @@ int amp_vring_pending(const struct amp_vring *vr)
 	return pending;
 }
 
-bool amp_vring_need_notify(struct amp_vring *vr)
+/* Does the peer want a notification for what we published? */
+static bool peer_wants_notify(const struct amp_vring *vr, uint16_t old_idx, uint16_t new_idx)
 {
-	uint16_t new_idx = vr->prod_idx;
-	uint16_t old_idx = vr->kick_idx;
-	vr->kick_idx = new_idx;
-	if (new_idx == old_idx) {
-		return false;
-	}
-	amp_port_mb(); /* our index is visible before we look at the peer's wish */
 	bool driver = IS_DRIVER(vr);
 	if (EVENT_IDX(vr->cfg)) {
 		uint16_t ev = driver ? ld16(vr->avail_event) : ld16(vr->used_event);
@@ -350,6 +347,26 @@ bool amp_vring_need_notify(struct amp_vring *vr)
 		return (ld16(vr->used_flags) & AMP_VRING_USED_F_NO_NOTIFY) == 0;
 	}
 	return (ld16(vr->avail_flags) & AMP_VRING_AVAIL_F_NO_INTERRUPT) == 0;
+}
+
+bool amp_vring_need_notify(struct amp_vring *vr)
+{
+	uint16_t new_idx = vr->prod_idx;
+	uint16_t old_idx = vr->kick_idx;
+	vr->kick_idx = new_idx;
+	if (new_idx == old_idx) {
+		return false;
+	}
+	/* A notification is always safe, so a "yes" needs no barrier. Only a
+	 * "no" must be confirmed after a full barrier (our index visible before
+	 * we look at the peer's wish), against a peer that re-enables and then
+	 * re-checks the ring; the peers that never suppress (amplink's own) so
+	 * never pay for that barrier. */
+	if (peer_wants_notify(vr, old_idx, new_idx)) {
+		return true;
+	}
+	amp_port_mb();
+	return peer_wants_notify(vr, old_idx, new_idx);
 }
 
 void amp_vring_disable_cb(struct amp_vring *vr)
