@@ -29,7 +29,10 @@
  * asks it to):
  *  - IRQ: sleep on the futex as soon as nothing is pending. A sender issues
  *    FUTEX_WAKE only when the receiver has advertised that it sleeps, so a
- *    receiver that is busy or spinning costs the sender no system call.
+ *    receiver that is busy or spinning costs the sender no system call; the
+ *    one sender that takes the advertisement makes the call, and the receiver
+ *    sleeps only while its advertisement is still untaken (it waits on both
+ *    words), so a wake-up spent early is never lost.
  *  - POLL: never sleep; spin on the sequence word with amp_port_cpu_relax().
  *    Neither side makes a system call. Costs a CPU.
  *  - ADAPTIVE: spin for `spin_us` after the last signal, then sleep as IRQ.
