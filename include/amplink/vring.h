@@ -272,6 +272,16 @@ int amp_vring_pending(const struct amp_vring *vr);
 bool amp_vring_need_notify(struct amp_vring *vr);
 
 /**
+ * @brief Record that the peer is being notified anyway (a doorbell shared
+ * with another ring is rung): what was published so far needs no decision,
+ * and the next amp_vring_need_notify() starts from here. Spares that call,
+ * whose "no" costs a full barrier.
+ * @param vr  the ring
+ * Context: any. Concurrency: serialise with every other call on @p vr.
+ */
+void amp_vring_notified(struct amp_vring *vr);
+
+/**
  * @brief Ask the peer not to notify us about this ring (driver: avail.flags
  * NO_INTERRUPT; device: used.flags NO_NOTIFY; with event index: park the event
  * word out of reach, as OpenAMP does). A hint: notifications may still come.

@@ -369,6 +369,11 @@ bool amp_vring_need_notify(struct amp_vring *vr)
 	return peer_wants_notify(vr, old_idx, new_idx);
 }
 
+void amp_vring_notified(struct amp_vring *vr)
+{
+	vr->kick_idx = vr->prod_idx;
+}
+
 void amp_vring_disable_cb(struct amp_vring *vr)
 {
 	bool driver = IS_DRIVER(vr);

@@ -56,11 +56,18 @@ void amp_rpmsg_flush_kicks(struct amp_rpmsg *rp)
 	}
 	if (rp->tx_kick) {
 		rp->tx_kick = false;
-		need |= amp_vring_need_notify(&rp->tx);
+		need = amp_vring_need_notify(&rp->tx);
 	}
 	if (rp->rx_kick) {
 		rp->rx_kick = false;
-		need |= amp_vring_need_notify(&rp->rx);
+		/* One doorbell serves both rings: once it rings for new messages,
+		 * the returned buffers need no decision of their own (a peer that
+		 * suppresses those notifications would cost a barrier to ask). */
+		if (need) {
+			amp_vring_notified(&rp->rx);
+		} else {
+			need = amp_vring_need_notify(&rp->rx);
+		}
 	}
 	if (need) {
 		ring(rp);
