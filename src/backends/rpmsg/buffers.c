@@ -244,6 +244,9 @@ void amp_rpmsg_rx_one(struct amp_rpmsg *rp, uint32_t slot, uint8_t *buf, uint32_
 	s->holds = 0;
 	rp->stats.rx_msgs++;
 	e->cfg->cb.received(buf + AMP_RPMSG_HDR_SIZE, len, e->cfg->priv);
+	/* A reply sent from the callback is announced now, before this buffer
+	 * is recycled and the rest of the pass runs: that is its latency. */
+	amp_rpmsg_flush_reply(rp);
 	if (s->state == SLOT_RX) {
 		/* Without the zero-copy calls nobody can hold it. */
 		if (AMP_CONFIG_RPMSG_NOCOPY && s->holds != 0 && rp->state == RP_READY) {

@@ -74,6 +74,18 @@ void amp_rpmsg_flush_kicks(struct amp_rpmsg *rp)
 	}
 }
 
+void amp_rpmsg_flush_reply(struct amp_rpmsg *rp)
+{
+	if (!rp->tx_kick || rp->batch != 0 || rp->state != RP_READY) {
+		return;
+	}
+	rp->tx_kick = false;
+	if (amp_vring_need_notify(&rp->tx)) {
+		amp_vring_notified(&rp->rx);
+		ring(rp);
+	}
+}
+
 void amp_rpmsg_after_publish(struct amp_rpmsg *rp)
 {
 	if (rp->batch == 0 && rp->in_process == 0) {

@@ -50,6 +50,8 @@ enum {
 /* link.c */
 void amp_rpmsg_flush_kicks(struct amp_rpmsg *rp);
 void amp_rpmsg_after_publish(struct amp_rpmsg *rp);
+/* Ring now for messages a receive callback just sent (unless in a batch). */
+void amp_rpmsg_flush_reply(struct amp_rpmsg *rp);
 void amp_rpmsg_link_broken(struct amp_rpmsg *rp, const char *why);
 void amp_rpmsg_notify_error(struct amp_rpmsg *rp, const char *why);
 
