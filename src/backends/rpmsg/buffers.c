@@ -114,6 +114,19 @@ int amp_rpmsg_tx_get(struct amp_rpmsg *rp, uint32_t *slot)
 	return AMP_ENOBUFS;
 }
 
+void amp_rpmsg_tx_prepare(struct amp_rpmsg *rp)
+{
+	if (!AMP_CONFIG_RPMSG_NOCOPY || RP_IS_HOST(rp) || rp->state != RP_READY ||
+	    rp->spare_cnt != 0) {
+		return;
+	}
+	uint32_t slot;
+	if (amp_rpmsg_tx_get(rp, &slot) == 0) {
+		rp->slot[slot].state = SLOT_SPARE;
+		rp->spare[rp->spare_cnt++] = (uint16_t)slot;
+	}
+}
+
 void amp_rpmsg_tx_put(struct amp_rpmsg *rp, uint32_t slot, uint32_t src, uint32_t dst,
 		      const void *payload, uint32_t len, bool copy)
 {

@@ -545,6 +545,9 @@ int amp_rpmsg_process(struct amp_rpmsg *rp)
 	if (rp->in_process == 0 && rp->batch == 0) {
 		amp_rpmsg_flush_kicks(rp);
 	}
+	if (rp->in_process == 0) {
+		amp_rpmsg_tx_prepare(rp);
+	}
 	amp_port_irq_unlock(key);
 	if (ret < 0) {
 		return ret;
