@@ -91,7 +91,10 @@ typedef void (*amp_mbox_callback_t)(struct amp_mbox *mbox, uint32_t channel, voi
  *  by the generic layer before a driver op is called. */
 struct amp_mbox_ops {
 	/** Ring/send on outbound @p channel. Return 0, AMP_EBUSY (the peer has not
-	 *  taken the previous data) or AMP_EIO. */
+	 *  taken the previous data) or AMP_EIO. Every write the caller made to
+	 *  shared memory before the call must be visible to the peer before the
+	 *  signal can be (a barrier before a doorbell register, release stores
+	 *  for a doorbell in memory): transports rely on it and add none. */
 	int (*send)(struct amp_mbox *mbox, uint32_t channel, const struct amp_mbox_msg *msg);
 	/** Inbound @p channel was enabled (true) or disabled: the driver delivers
 	 *  signals that are pending now (enable) or stops delivering (disable).

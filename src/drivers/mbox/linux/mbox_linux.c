@@ -40,9 +40,10 @@ static struct amp_mbox_linux_region *amp_mbox_linux_region(const struct amp_mbox
 	return drv->region;
 }
 
-/* Every counter is bumped under the IRQ lock (sends and interrupt context
- * alike), so no read-modify-write; the atomic store lets amp_mbox_linux_stats()
- * read them from any thread. */
+/* The counters bumped here are bumped under the IRQ lock (sends and interrupt
+ * context alike; `sleeps` is the doorbell thread's own, see mbox_linux_irq.c),
+ * so no read-modify-write; the atomic store lets amp_mbox_linux_stats() read
+ * them from any thread. */
 static void amp_mbox_linux_count(uint64_t *counter)
 {
 	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1u, __ATOMIC_RELEASE);
