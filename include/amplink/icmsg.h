@@ -174,6 +174,9 @@ struct amp_icmsg {
 	uint32_t rx_pass_bytes;              /**< ring bytes consumed in the current pass (space ring) */
 	uint32_t peer_max_msg;               /**< effective limit for sends */
 	volatile uint32_t tx_waiters;        /**< threads in amp_icmsg_send_wait() */
+	uint32_t burst_key;                  /**< amp_port_irq_lock() key of the open burst */
+	bool in_burst;                       /**< amp_icmsg_burst_begin() is open */
+	bool burst_unrung;                   /**< the open burst wrote and has not rung */
 	struct amp_event space_ev;           /**< posted on receive processing while waiters */
 	struct amp_icmsg_stats stats;
 	uint8_t rx_inline[AMP_ICMSG_RX_INLINE]; /**< bounce buffer when cfg->rx_buf is NULL */
@@ -263,6 +266,37 @@ int amp_icmsg_send(struct amp_icmsg *ic, const void *data, size_t len);
  * Concurrency: any threads; each waiter is woken at least every millisecond.
  */
 int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int64_t timeout_us);
+
+/**
+ * @brief Start a burst of sends from this thread: until amp_icmsg_burst_end(),
+ * amp_icmsg_send() writes without ringing the peer and without any atomic
+ * instruction of its own, and the end rings once for all of them.
+ *
+ * The burst holds amp_port_irq_lock() from begin to end, the way a core masks
+ * interrupts around a short loop: receive processing of this process (on bare
+ * metal: every interrupt) waits for the end, so keep bursts short (tens of
+ * messages) and never block inside one. A full ring inside a burst is
+ * AMP_ENOMEM at once, from amp_icmsg_send_wait() too: end the burst (which
+ * rings, so the peer starts draining), then wait. The peer sees a Zephyr-valid
+ * ring all along; it just hears one doorbell for the burst. As with a mutex,
+ * end the burst on every path: one left open holds the lock for good.
+ * @retval 0            the burst is open
+ * @retval AMP_EINVAL   NULL or uninitialised @p ic
+ * @retval AMP_EALREADY a burst is open on @p ic already
+ * Context: thread or ISR. Concurrency: the burst belongs to the calling thread;
+ * other threads' calls on the instance wait until it ends.
+ */
+int amp_icmsg_burst_begin(struct amp_icmsg *ic);
+
+/**
+ * @brief End the burst opened by this thread with amp_icmsg_burst_begin():
+ * ring the peer once if anything was written, then release the lock.
+ * @return 1 if the peer was rung, 0 if the burst wrote nothing
+ * @retval AMP_EINVAL   NULL @p ic or no burst open
+ * @retval (mailbox)    the doorbell failed (the burst is ended all the same)
+ * Context: the thread (or ISR) that began the burst.
+ */
+int amp_icmsg_burst_end(struct amp_icmsg *ic);
 
 /**
  * @brief Receive processing: advance the handshake, deliver every message

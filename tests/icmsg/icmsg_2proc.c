@@ -44,6 +44,7 @@
 static uint32_t stream_n = 100000;
 static enum amp_mbox_linux_wait mbox_wait = AMP_MBOX_LINUX_WAIT_IRQ;
 static bool expect_full; /* role_stream must have found the ring full */
+static bool stream_bursts; /* role_stream's sender uses amp_icmsg_burst_begin/end */
 static char base[48];
 
 /* ---- one core ----------------------------------------------------------------- */
@@ -213,19 +214,34 @@ static void *sender_main(void *arg)
 	struct sender *s = arg;
 	struct core *c = s->c;
 	static uint8_t buf[REGION];
+	uint32_t in_burst = 0; /* messages left in the open burst */
 	for (uint32_t seq = 0; s->until_stop || seq < s->n; seq++) {
 		if (s->until_stop && parent_said_stop(c)) {
 			break;
 		}
 		const size_t len = amp_test_msg_len(seq, c->max);
 		amp_test_msg_fill(buf, len, seq);
-		int r = amp_icmsg_send_wait(&c->ic, buf, len, AMP_MSEC(5000));
+		int r;
+		if (stream_bursts && in_burst == 0 && amp_icmsg_burst_begin(&c->ic) == 0) {
+			in_burst = 1 + seq % 16u; /* bursts of 1..16 messages */
+		}
+		r = in_burst != 0 ? amp_icmsg_send(&c->ic, buf, len) : AMP_ENOMEM;
+		if (in_burst != 0 && (r < 0 || --in_burst == 0)) {
+			(void)amp_icmsg_burst_end(&c->ic); /* rings for the burst */
+			in_burst = 0;
+		}
+		if (r == AMP_ENOMEM) { /* no burst, or the ring filled up inside one */
+			r = amp_icmsg_send_wait(&c->ic, buf, len, AMP_MSEC(5000));
+		}
 		if (r != (int)len) {
 			s->err = r;
 			fprintf(stderr, "core %d: send %u (%zu bytes): %d\n", c->id, seq, len, r);
 			break;
 		}
 		s->sent++;
+	}
+	if (in_burst != 0) { /* stopped inside a burst: it still holds the lock */
+		(void)amp_icmsg_burst_end(&c->ic);
 	}
 	return NULL;
 }
@@ -405,6 +421,18 @@ static void test_stream(void **state)
 	print_message("streaming %u messages each way, 1..%u bytes\n", stream_n, MAXMSG);
 	struct child a = spawn(0, AMP_ICMSG_V2, role_stream, stream_n);
 	struct child b = spawn(1, AMP_ICMSG_V2, role_stream, stream_n);
+	run_pair(&a, &b, stream_n > 100000 ? 700000 : 120000);
+}
+
+/* The same stream, each sender writing in bursts of 1..16 (one doorbell per
+ * burst, the ring filling up inside bursts): nothing lost, nothing stalls. */
+static void test_stream_bursts(void **state)
+{
+	(void)state;
+	stream_bursts = true;
+	struct child a = spawn(0, AMP_ICMSG_V2, role_stream, stream_n);
+	struct child b = spawn(1, AMP_ICMSG_V2, role_stream, stream_n);
+	stream_bursts = false;
 	run_pair(&a, &b, stream_n > 100000 ? 700000 : 120000);
 }
 
@@ -806,6 +834,7 @@ int main(int argc, char **argv)
 		stream_n = 1000000;
 		const struct CMUnitTest soak[] = {
 			cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_stream_bursts, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_kill_restart_cycles, setup, teardown),
 		};
 		return cmocka_run_group_tests_name("icmsg_2proc_soak", soak, NULL, NULL);
@@ -816,6 +845,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bind_either_order),
 		cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_bursts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_ring_then_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_close_unbound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_killed_and_restarted, setup, teardown),

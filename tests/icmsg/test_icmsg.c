@@ -3,7 +3,7 @@
  * ICMsg in one process: two instances over two in-memory regions and a
  * loopback mailbox. Binding in every profile pairing, traffic of every size
  * (zero-copy and wrapped), amplink's deliberate deviations (EMSGSIZE,
- * ENOTCONN), close/reset/rebind, send_wait, a corrupt peer, the service
+ * ENOTCONN), close/reset/rebind, send_wait, bursts, a corrupt peer, the service
  * adapter, and the golden-vector replay (icmsg_vectors.c).
  */
 #define _GNU_SOURCE
@@ -619,6 +619,66 @@ static void test_send_wait(void **state)
 	assert_true(st.space_rings >= 1); /* the reader rang because it freed a full ring */
 }
 
+/* A burst writes a valid ring, rings once at the end, refuses to wait inside
+ * and rejects misuse. */
+static void test_burst(void **state)
+{
+	(void)state;
+	static uint8_t buf[128];
+	pair(AMP_ICMSG_V2, AMP_ICMSG_V2, 8, 0, false, AMP_MBOX_LOOPBACK_DEFERRED);
+	open_both_deferred();
+	assert_int_equal(amp_icmsg_burst_end(&pa.ic), AMP_EINVAL);
+	assert_int_equal(amp_icmsg_burst_begin(NULL), AMP_EINVAL);
+	struct amp_icmsg_stats before, after;
+	amp_icmsg_get_stats(&pa.ic, &before);
+
+	assert_int_equal(amp_icmsg_burst_begin(&pa.ic), 0);
+	assert_int_equal(amp_icmsg_burst_begin(&pa.ic), AMP_EALREADY);
+	for (uint32_t i = 0; i < 3; i++) {
+		fill_msg(buf, 20, i);
+		assert_int_equal(amp_icmsg_send(&pa.ic, buf, 20), 20);
+	}
+	amp_icmsg_get_stats(&pa.ic, &after);
+	assert_int_equal(after.notifies, before.notifies); /* nothing rung yet */
+	amp_mbox_poll(&mbb);
+	assert_int_equal(pb.nrx, 0); /* and so nothing delivered */
+	assert_int_equal(amp_icmsg_burst_end(&pa.ic), 1);
+	amp_icmsg_get_stats(&pa.ic, &after);
+	assert_int_equal(after.notifies, before.notifies + 1); /* one doorbell for three */
+	amp_mbox_poll(&mbb);
+	assert_int_equal(pb.nrx, 3);
+	assert_int_equal(pb.bad, 0);
+
+	/* An empty burst rings nothing. */
+	assert_int_equal(amp_icmsg_burst_begin(&pa.ic), 0);
+	assert_int_equal(amp_icmsg_burst_end(&pa.ic), 0);
+
+	/* Full inside a burst: no waiting, whatever the timeout. */
+	uint32_t n = 3;
+	assert_int_equal(amp_icmsg_burst_begin(&pa.ic), 0);
+	for (;;) {
+		fill_msg(buf, 100, n);
+		int r = amp_icmsg_send(&pa.ic, buf, 100);
+		if (r == AMP_ENOMEM) {
+			break;
+		}
+		assert_int_equal(r, 100);
+		n++;
+	}
+	uint64_t t0 = amp_port_now_ns();
+	assert_int_equal(amp_icmsg_send_wait(&pa.ic, buf, 100, AMP_MSEC(2000)), AMP_ENOMEM);
+	assert_true(amp_port_now_ns() - t0 < 1000000000u);
+	assert_int_equal(amp_icmsg_burst_end(&pa.ic), 1);
+	amp_mbox_poll(&mbb);
+	assert_int_equal(pb.nrx, (int)n);
+	assert_int_equal(pb.bad, 0);
+	/* After the burst the lock is free again: the peer's replies get in. */
+	fill_msg(buf, 8, 0);
+	assert_int_equal(amp_icmsg_send(&pb.ic, buf, 8), 8);
+	amp_mbox_poll(&mba);
+	assert_int_equal(pa.nrx, 1);
+}
+
 static void test_corrupt_peer(void **state)
 {
 	(void)state;
@@ -704,6 +764,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_v1_peer_restart, teardown),
 		cmocka_unit_test_teardown(test_send_wait, teardown),
 		cmocka_unit_test_teardown(test_concurrent_senders, teardown),
+		cmocka_unit_test_teardown(test_burst, teardown),
 		cmocka_unit_test_teardown(test_corrupt_peer, teardown),
 		cmocka_unit_test_teardown(test_service_adapter, teardown),
 		cmocka_unit_test(icmsg_test_vectors),

@@ -32,7 +32,9 @@ static const char help_text[] =
 	"      throughput   A streams to B; messages/s and MB/s (B's last receive)\n"
 	"    for the amplink transports (icmsg, rpmsg when built) in three doorbell\n"
 	"    modes: irq (futex sleep), poll (spin, no system call) and adaptive (spin\n"
-	"    50 us, then sleep), and for the baselines: cache-line ping-pong on a shared\n"
+	"    50 us, then sleep), plus icmsg in burst mode (poll, with A streaming in\n"
+	"    bursts of 16: amp_icmsg_burst_begin/end), and for the baselines: cache-line\n"
+	"    ping-pong on a shared\n"
 	"    word (the physical limit), a raw spinning SPSC ring, futex ping-pong,\n"
 	"    pipe, Unix stream and seqpacket sockets, and one-core memcpy. Every\n"
 	"    amplink figure is also printed as a ratio to the matching baselines, and\n"
@@ -49,7 +51,7 @@ static const char help_text[] =
 	"OPTIONS\n"
 	"    --transport LIST   amplink transports, comma separated (default: all built;\n"
 	"                       'none': baselines only)\n"
-	"    --mode LIST        irq,poll,adaptive (default: all three)\n"
+	"    --mode LIST        irq,poll,adaptive,burst (default: all four)\n"
 	"    --sizes LIST       message sizes in bytes (default 8,64,496,4096,16384;\n"
 	"                       sizes a transport cannot carry are skipped)\n"
 	"    --kind LIST        rtt,tput (default both)\n"
@@ -252,6 +254,14 @@ static void define_targets(const struct plan *p)
 		   "tput.pipe.sleep.64", "msgs_s", 5.0, false);
 	add_target("ICMsg 16 KiB throughput >= 80% of the raw ring", "tput.icmsg.poll.16384",
 		   "tput.ring.spin.16384", "msgs_s", 0.8, false);
+	/* The same throughput targets for a sender that uses bursts of 16
+	 * (amp_icmsg_burst_begin/end), the API meant for streaming. */
+	add_target("ICMsg 64 B polling throughput, bursts, >= 70% of the raw ring",
+		   "tput.icmsg.burst.64", "tput.ring.spin.64", "msgs_s", 0.7, false);
+	add_target("ICMsg 64 B polling throughput, bursts, >= 5x a pipe", "tput.icmsg.burst.64",
+		   "tput.pipe.sleep.64", "msgs_s", 5.0, false);
+	add_target("ICMsg 16 KiB throughput, bursts, >= 80% of the raw ring",
+		   "tput.icmsg.burst.16384", "tput.ring.spin.16384", "msgs_s", 0.8, false);
 	snprintf(a, sizeof(a), "rtt.rpmsg.poll.%zu", s);
 	snprintf(b, sizeof(b), "rtt.icmsg.poll.%zu", s);
 	add_target("RPMsg polling round trip <= 1.5x ICMsg's", a, b, "med", 1.5, true);
@@ -340,7 +350,7 @@ int amp_cmd_bench(int argc, char **argv)
 	p.rtt = p.tput = p.baselines = true;
 	p.reps = 3;
 	p.duration = 0.2;
-	const char *transports = NULL, *modes = "irq,poll,adaptive", *plot = NULL;
+	const char *transports = NULL, *modes = "irq,poll,adaptive,burst", *plot = NULL;
 	bool json = false, strict = false;
 	int cpus_a = -1, cpus_b = -1;
 	uint64_t plot_size = 0;
@@ -459,7 +469,8 @@ int amp_cmd_bench(int argc, char **argv)
 		return amp_cli_usage_error("bench", "bad --mode '%s'", modes);
 	}
 	for (unsigned i = 0; i < nl; i++) {
-		if (strcmp(list[i], "irq") && strcmp(list[i], "poll") && strcmp(list[i], "adaptive")) {
+		if (strcmp(list[i], "irq") && strcmp(list[i], "poll") && strcmp(list[i], "adaptive") &&
+		    strcmp(list[i], "burst")) {
 			return amp_cli_usage_error("bench", "unknown mode '%s'", list[i]);
 		}
 	}

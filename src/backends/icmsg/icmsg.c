@@ -324,9 +324,13 @@ int amp_icmsg_send(struct amp_icmsg *ic, const void *data, size_t len)
 			ic->tx_only_magic = false;
 			AMP_STAT_INC(ic->stats.tx_msgs);
 			AMP_STAT_ADD(ic->stats.tx_bytes, len);
-			int n = notify(ic);
-			if (n < 0) {
-				r = n;
+			if (ic->in_burst) {
+				ic->burst_unrung = true; /* rung once, at the end */
+			} else {
+				int n = notify(ic);
+				if (n < 0) {
+					r = n;
+				}
 			}
 		} else if (r == AMP_ENOMEM) {
 			AMP_STAT_INC(ic->stats.tx_full);
@@ -346,6 +350,14 @@ int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int6
 	int r = amp_icmsg_send(ic, data, len);
 
 	if (r != AMP_ENOMEM || timeout_us == AMP_NO_WAIT || amp_port_in_isr()) {
+		return r;
+	}
+	/* Under the lock: another thread's burst makes us wait here until it
+	 * ends; our own is seen as open (the lock nests) and must not wait. */
+	const uint32_t key = amp_port_irq_lock();
+	const bool own_burst = ic->in_burst;
+	amp_port_irq_unlock(key);
+	if (own_burst) {
 		return r;
 	}
 	const uint64_t deadline =
@@ -382,6 +394,40 @@ int amp_icmsg_send_wait(struct amp_icmsg *ic, const void *data, size_t len, int6
 		}
 	}
 	__atomic_fetch_sub(&ic->tx_waiters, 1u, __ATOMIC_ACQ_REL);
+	return r;
+}
+
+int amp_icmsg_burst_begin(struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL) {
+		return AMP_EINVAL;
+	}
+	const uint32_t key = amp_port_irq_lock();
+	if (ic->in_burst) {
+		amp_port_irq_unlock(key);
+		return AMP_EALREADY;
+	}
+	ic->burst_key = key;
+	ic->in_burst = true;
+	ic->burst_unrung = false;
+	return 0; /* the lock stays held until amp_icmsg_burst_end() */
+}
+
+int amp_icmsg_burst_end(struct amp_icmsg *ic)
+{
+	if (ic == NULL || ic->cfg == NULL || !ic->in_burst) {
+		return AMP_EINVAL;
+	}
+	int r = 0;
+	if (ic->burst_unrung) {
+		ic->burst_unrung = false;
+		r = notify(ic);
+		if (r == 0) {
+			r = 1;
+		}
+	}
+	ic->in_burst = false;
+	amp_port_irq_unlock(ic->burst_key);
 	return r;
 }
 

@@ -11,6 +11,9 @@
  *    A waits for doorbells with the futex (it receives nothing but "space
  *    freed" rings); on a full ring it spins in poll mode and sleeps in
  *    amp_icmsg_send_wait() otherwise.
+ *  - "burst" is poll mode with A sending in bursts of ICB_BURST messages
+ *    (amp_icmsg_burst_begin/end: one doorbell and one lock per burst); its
+ *    round trip is poll mode's, as a burst of one message.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -27,10 +30,12 @@
 #include <string.h>
 
 #define REGION_SIZE (131072u + 16u)
+#define ICB_BURST 16u
 #define ALIGN 8u
 
 struct icb_state {
 	enum amp_mbox_linux_wait mode;
+	bool burst; /* A streams in bursts */
 	char name_ab[112], name_ba[112], name_mb[112];
 	struct amp_shm_cfg cfg_ab, cfg_ba;
 	struct amp_shm shm_ab, shm_ba;
@@ -88,6 +93,15 @@ static int setup_poll(struct bench_job *j)
 static int setup_adaptive(struct bench_job *j)
 {
 	return setup(j, AMP_MBOX_LINUX_WAIT_ADAPTIVE);
+}
+
+static int setup_burst(struct bench_job *j)
+{
+	int rc = setup(j, AMP_MBOX_LINUX_WAIT_POLL);
+	if (rc == 0) {
+		st(j)->burst = true;
+	}
+	return rc;
 }
 
 static void teardown(struct bench_job *j)
@@ -257,34 +271,52 @@ static int b_echo(struct bench_job *j, uint64_t n)
 
 /* ---- throughput ------------------------------------------------------------- */
 
+/* One message, however long the ring stays full. A full ring ends the
+ * current burst first (that rings the peer, which then drains). */
+static int a_send_one(struct icb_state *s, struct bench_job *j, uint32_t *in_burst)
+{
+	for (;;) {
+		int rc = amp_icmsg_send(&s->ic, j->buf, j->size);
+		if (rc >= 0 || rc != AMP_ENOMEM) {
+			return rc;
+		}
+		if (*in_burst != 0) {
+			(void)amp_icmsg_burst_end(&s->ic);
+			*in_burst = 0;
+		}
+		if (s->mode == AMP_MBOX_LINUX_WAIT_POLL) {
+			amp_port_cpu_relax();
+			continue;
+		}
+		return amp_icmsg_send_wait(&s->ic, j->buf, j->size, AMP_MSEC(10000));
+	}
+}
+
 static int a_send(struct bench_job *j, uint64_t n)
 {
 	struct icb_state *s = st(j);
-	for (uint64_t i = 0; i < n; i++) {
+	uint32_t in_burst = 0; /* messages in the open burst */
+	int rc = 0;
+	for (uint64_t i = 0; i < n && rc >= 0; i++) {
 		bool last = bench_a_last(j, i);
-		for (;;) {
-			int rc = amp_icmsg_send(&s->ic, j->buf, j->size);
-			if (rc >= 0) {
-				break;
-			}
-			if (rc != AMP_ENOMEM) {
-				return rc;
-			}
-			if (s->mode == AMP_MBOX_LINUX_WAIT_POLL) {
-				amp_port_cpu_relax();
-				continue;
-			}
-			rc = amp_icmsg_send_wait(&s->ic, j->buf, j->size, AMP_MSEC(10000));
-			if (rc >= 0) {
-				break;
-			}
-			return rc;
+		if (s->burst && in_burst == 0 && amp_icmsg_burst_begin(&s->ic) == 0) {
+			in_burst = 1;
+		} else if (in_burst != 0) {
+			in_burst++;
+		}
+		rc = a_send_one(s, j, &in_burst);
+		if (in_burst != 0 && (in_burst >= ICB_BURST || last || rc < 0)) {
+			(void)amp_icmsg_burst_end(&s->ic);
+			in_burst = 0;
 		}
 		if (last) {
 			break;
 		}
 	}
-	return 0;
+	if (in_burst != 0) { /* the count ran out mid-burst */
+		(void)amp_icmsg_burst_end(&s->ic);
+	}
+	return rc < 0 ? rc : 0;
 }
 
 static int b_recv(struct bench_job *j, uint64_t n, uint64_t *t_last)
@@ -323,3 +355,4 @@ static void counters(struct bench_job *j, struct bench_counters *out)
 ICMSG_IMPL(irq, setup_irq);
 ICMSG_IMPL(poll, setup_poll);
 ICMSG_IMPL(adaptive, setup_adaptive);
+ICMSG_IMPL(burst, setup_burst);

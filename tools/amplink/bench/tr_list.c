@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 #ifdef AMP_TOOL_HAVE_ICMSG
-extern const struct bench_impl bench_icmsg_irq, bench_icmsg_poll, bench_icmsg_adaptive;
+extern const struct bench_impl bench_icmsg_irq, bench_icmsg_poll, bench_icmsg_adaptive,
+	bench_icmsg_burst;
 #endif
 #ifdef AMP_TOOL_HAVE_RPMSG
 extern const struct bench_impl bench_rpmsg_irq, bench_rpmsg_poll, bench_rpmsg_adaptive;
@@ -16,6 +17,7 @@ const struct bench_impl *const bench_amplink_impls[] = {
 	&bench_icmsg_irq,
 	&bench_icmsg_poll,
 	&bench_icmsg_adaptive,
+	&bench_icmsg_burst,
 #endif
 #ifdef AMP_TOOL_HAVE_RPMSG
 	&bench_rpmsg_irq,
