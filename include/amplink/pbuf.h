@@ -67,7 +67,7 @@ struct amp_pbuf {
 	volatile uint32_t *wr_idx_loc;    /**< shared wr_idx */
 	volatile uint8_t *data_loc;       /**< shared data[] */
 	uint32_t len;                     /**< length of data[] */
-	uint32_t rd_idx;                  /**< private copy (the reader's own index) */
+	uint32_t rd_idx;                  /**< reader: its own index; writer: the reader's, as read last */
 	uint32_t wr_idx;                  /**< private copy (the writer's own index) */
 };
 
@@ -124,6 +124,9 @@ int amp_pbuf_rx_init(struct amp_pbuf *pb, const struct amp_pbuf_cfg *cfg);
  * @param data payload
  * @param len  payload length, 1..65535
  * @return @p len on success
+ * The shared rd_idx is read only when the space known from the last read is
+ * not enough (the reader only frees space), so a corrupt value is reported by
+ * the first write that needs it, and never followed.
  * @retval AMP_EINVAL  NULL or uninitialised @p pb, NULL @p data, @p len 0 or
  *                     > 65535, or the shared rd_idx is misaligned (Zephyr's
  *                     code for that case)

@@ -187,6 +187,7 @@ static int amp_pbuf_free_bytes(struct amp_pbuf *pb, uint32_t *free_out)
 	}
 	/* rd and wr are both aligned and < len, so occupied <= len - 4. */
 	*free_out = pb->len - amp_pbuf_occupied(pb->len, pb->wr_idx, rd) - AMP_PBUF_IDX_SIZE;
+	pb->rd_idx = rd; /* the writer's view of the reader (see amp_pbuf_write) */
 	return 0;
 }
 
@@ -195,14 +196,20 @@ int amp_pbuf_write(struct amp_pbuf *pb, const void *data, size_t len)
 	if (!amp_pbuf_ready(pb) || data == NULL || len == 0u || len > AMP_PBUF_MAX_PACKET) {
 		return AMP_EINVAL;
 	}
-	uint32_t free_bytes;
-	int rc = amp_pbuf_free_bytes(pb, &free_bytes);
-	if (rc != 0) {
-		return rc;
-	}
 	const uint32_t plen = (uint32_t)len;
+	/* The reader only ever frees space, so the read index we saw last gives
+	 * a lower bound of the free space without touching the line the reader
+	 * keeps writing; only when that is not enough is the index read again. */
+	uint32_t free_bytes =
+		pb->len - amp_pbuf_occupied(pb->len, pb->wr_idx, pb->rd_idx) - AMP_PBUF_IDX_SIZE;
 	if (free_bytes < plen + AMP_PBUF_HDR_SIZE) {
-		return AMP_ENOMEM;
+		int rc = amp_pbuf_free_bytes(pb, &free_bytes);
+		if (rc != 0) {
+			return rc;
+		}
+		if (free_bytes < plen + AMP_PBUF_HDR_SIZE) {
+			return AMP_ENOMEM;
+		}
 	}
 
 	const uint32_t blen = pb->len;
