@@ -45,6 +45,7 @@ void model_tx_init(struct pbuf_model *m)
 {
 	m->wr = 0;
 	m->rd = 0;
+	m->seen_rd = 0;
 	put_le32(m->mem, 0);
 	put_le32(m->mem + m->wr_off, 0);
 }
@@ -62,6 +63,7 @@ int model_write_space(struct pbuf_model *m)
 	if (e != 0) {
 		return e;
 	}
+	m->seen_rd = rd;
 	uint32_t free_b = m->len - ring_dist(m, rd, m->wr) - 4u;
 	if (free_b <= 4u) {
 		return 0;
@@ -74,14 +76,20 @@ int model_write(struct pbuf_model *m, const uint8_t *src, uint32_t n)
 	if (n == 0u || n > 65535u) {
 		return AMP_EINVAL;
 	}
-	uint32_t rd = le32(m->mem);
-	int e = peer_idx(m, rd);
-	if (e != 0) {
-		return e;
-	}
-	uint32_t free_b = m->len - ring_dist(m, rd, m->wr) - 4u;
+	/* The space known from the last read of rd_idx first; the shared index
+	 * only when that is not enough. */
+	uint32_t free_b = m->len - ring_dist(m, m->seen_rd, m->wr) - 4u;
 	if (n + 4u > free_b) {
-		return AMP_ENOMEM;
+		uint32_t rd = le32(m->mem);
+		int e = peer_idx(m, rd);
+		if (e != 0) {
+			return e;
+		}
+		m->seen_rd = rd;
+		free_b = m->len - ring_dist(m, rd, m->wr) - 4u;
+		if (n + 4u > free_b) {
+			return AMP_ENOMEM;
+		}
 	}
 	uint8_t *d = data(m);
 	d[m->wr] = (uint8_t)(n >> 8);

@@ -20,6 +20,7 @@ struct pbuf_model {
 	int has_hs;
 	uint32_t wr;     /* writer's private index */
 	uint32_t rd;     /* reader's private index */
+	uint32_t seen_rd; /* writer: rd_idx as it read it last (spec §5.1 step 2) */
 };
 
 void model_tx_init(struct pbuf_model *m);
