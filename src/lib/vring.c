@@ -64,6 +64,29 @@ static inline void st16(volatile uint16_t *p, uint16_t v)
 	amp_port_dcache_clean(p, sizeof(*p));
 }
 
+/*
+ * For the words only this side writes (descriptors, ring entries): store only
+ * what changes them. Once buffers are recycled the same descriptor and entry
+ * values come back again and again; a line left unwritten stays valid in the
+ * peer's cache, so its next read there is a hit instead of a cache-line
+ * transfer on the round trip. The peer never writes these words, so reading
+ * them back reads what we wrote (a hostile peer that did write them still
+ * gets ours back). The caller cleans the range as before.
+ */
+static inline void st32_changed(volatile uint32_t *p, uint32_t v)
+{
+	if (*p != v) {
+		*p = v;
+	}
+}
+
+static inline void st16_changed(volatile uint16_t *p, uint16_t v)
+{
+	if (*p != v) {
+		*p = v;
+	}
+}
+
 static inline volatile uint16_t *desc_flags_next(const struct amp_vring *vr, uint16_t i)
 {
 	/* flags at byte 12, next at byte 14 of the descriptor */
@@ -175,15 +198,16 @@ int amp_vring_drv_add(struct amp_vring *vr, void *buf, uint32_t len, bool writab
 	vr->sh[d].len = len;
 
 	volatile uint32_t *w = vr->desc + (size_t)d * DESC_WORDS;
-	w[0] = (uint32_t)phys;
-	w[1] = (uint32_t)(phys >> 32);
-	w[2] = len;
+	st32_changed(&w[0], (uint32_t)phys);
+	st32_changed(&w[1], (uint32_t)(phys >> 32));
+	st32_changed(&w[2], len);
 	/* flags only: `next` keeps the free-chain link, as OpenAMP leaves it */
-	desc_flags_next(vr, d)[0] = (uint16_t)(writable ? AMP_VRING_DESC_F_WRITE : 0u);
+	st16_changed(&desc_flags_next(vr, d)[0], (uint16_t)(writable ? AMP_VRING_DESC_F_WRITE : 0u));
 	amp_port_dcache_clean(w, AMP_VRING_DESC_SIZE);
 
 	uint16_t slot = vr->prod_idx & vr->mask;
-	st16(&vr->avail_ring[slot], d);
+	st16_changed(&vr->avail_ring[slot], d);
+	amp_port_dcache_clean(&vr->avail_ring[slot], sizeof(uint16_t));
 	/* Descriptor and entry before the index that publishes them: a store
 	 * ordering (virtio's write barrier). A full barrier here would stall
 	 * on the transfers of every line just written. */
@@ -224,7 +248,7 @@ int amp_vring_drv_get_used(struct amp_vring *vr, uint16_t *id, void **buf, uint3
 	busy_clear(vr, d);
 	/* Free it LIFO and mirror the link into shared memory like OpenAMP. */
 	vr->link[d] = vr->free_head;
-	desc_flags_next(vr, d)[1] = vr->free_head;
+	st16_changed(&desc_flags_next(vr, d)[1], vr->free_head);
 	amp_port_dcache_clean(desc_flags_next(vr, d), 4);
 	vr->free_head = d;
 	vr->free_cnt++;
@@ -313,8 +337,8 @@ int amp_vring_dev_put_used(struct amp_vring *vr, uint16_t head, uint32_t len)
 	}
 	busy_clear(vr, head);
 	volatile uint32_t *e = vr->used_ring + 2u * (vr->prod_idx & vr->mask);
-	e[0] = head;
-	e[1] = len;
+	st32_changed(&e[0], head);
+	st32_changed(&e[1], len);
 	amp_port_dcache_clean(e, AMP_VRING_USED_ELEM_SIZE);
 	amp_port_release_fence(); /* the entry before the index that publishes it */
 	vr->prod_idx++;
