@@ -47,6 +47,16 @@ static void ring(struct amp_rpmsg *rp)
 	rp->stats.tx_notifies++;
 }
 
+/* One doorbell serves both rings: it announces everything published on
+ * either so far, so neither needs a notification decision of its own for it
+ * afterwards (asking a peer that suppresses notifications costs a barrier). */
+static void announce(struct amp_rpmsg *rp)
+{
+	amp_vring_notified(&rp->tx);
+	amp_vring_notified(&rp->rx);
+	ring(rp);
+}
+
 void amp_rpmsg_flush_kicks(struct amp_rpmsg *rp)
 {
 	bool need = false;
@@ -60,17 +70,10 @@ void amp_rpmsg_flush_kicks(struct amp_rpmsg *rp)
 	}
 	if (rp->rx_kick) {
 		rp->rx_kick = false;
-		/* One doorbell serves both rings: once it rings for new messages,
-		 * the returned buffers need no decision of their own (a peer that
-		 * suppresses those notifications would cost a barrier to ask). */
-		if (need) {
-			amp_vring_notified(&rp->rx);
-		} else {
-			need = amp_vring_need_notify(&rp->rx);
-		}
+		need = need || amp_vring_need_notify(&rp->rx);
 	}
 	if (need) {
-		ring(rp);
+		announce(rp);
 	}
 }
 
@@ -81,8 +84,7 @@ void amp_rpmsg_flush_reply(struct amp_rpmsg *rp)
 	}
 	rp->tx_kick = false;
 	if (amp_vring_need_notify(&rp->tx)) {
-		amp_vring_notified(&rp->rx);
-		ring(rp);
+		announce(rp);
 	}
 }
 
